@@ -488,3 +488,33 @@ func looksLikeSpec(path string) bool {
 	}
 	return false
 }
+
+// ParseYAML parses any YAML or JSON text (a config file, say) into a
+// positioned node tree, with the same bounds as spec files. name is used in
+// positions and errors.
+func ParseYAML(name string, data []byte) (*Node, error) {
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, &Error{Pos: Position{File: name}, Msg: "file is empty"}
+	}
+	if int64(len(data)) > defaultMaxFileSize {
+		return nil, &Error{Pos: Position{File: name}, Msg: "file is larger than the 64 MiB limit"}
+	}
+	if line, col, ok := tooDeep(data, defaultMaxDepth); ok {
+		return nil, &Error{Pos: Position{File: name, Line: line, Col: col}, Msg: fmt.Sprintf("document nests deeper than %d levels", defaultMaxDepth)}
+	}
+	var y yaml.Node
+	if err := yaml.Unmarshal(data, &y); err != nil {
+		if serr := syntaxError(name, data); serr != nil {
+			return nil, serr
+		}
+		return nil, &Error{Pos: Position{File: name, Line: 1, Col: 1}, Msg: err.Error()}
+	}
+	f := &File{Name: name, Path: name}
+	c := converter{file: f, budget: len(data)/2 + 10000, maxDepth: defaultMaxDepth}
+	root, err := c.convert(&y, nil, 0, 0)
+	if err != nil {
+		return nil, &Error{Pos: Position{File: name, Line: c.errLine, Col: c.errCol}, Msg: err.Error()}
+	}
+	f.Root = root
+	return root, nil
+}
