@@ -136,10 +136,19 @@ func (c *Context) ReportRelated(n *spec.Node, related []*spec.Node, format strin
 // configured one (for rules whose sub-checks differ, e.g. warn on a case-only
 // collision). It never raises a rule above its configured severity.
 func (c *Context) ReportSeverity(sev Severity, n *spec.Node, format string, args ...any) {
+	c.ReportRelatedSeverity(sev, n, nil, format, args...)
+}
+
+// ReportRelatedSeverity is ReportSeverity for findings that also name other
+// places (cross-spec rules).
+func (c *Context) ReportRelatedSeverity(sev Severity, n *spec.Node, related []*spec.Node, format string, args ...any) {
 	if sev > c.sev {
 		sev = c.sev
 	}
 	f := Finding{Rule: c.rule, Severity: sev, Message: fmt.Sprintf(format, args...), Pos: n.Pos(), Pointer: n.Pointer(), Node: n}
+	for _, r := range related {
+		f.Related = append(f.Related, r.Pos())
+	}
 	c.report(f)
 }
 

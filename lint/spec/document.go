@@ -6,7 +6,7 @@ import (
 )
 
 // newDocument builds the operation view of a root file.
-func newDocument(s *Set, f *File) (*Document, error) {
+func newDocument(s *Set, f *File) *Document {
 	d := &Document{Set: s, File: f, Root: f.Root, Version: f.Root.Str("openapi")}
 	d.Service = d.Root.Path("info").Str("x-service")
 	if d.Service == "" {
@@ -34,7 +34,7 @@ func newDocument(s *Set, f *File) (*Document, error) {
 			d.Operations = append(d.Operations, o)
 		})
 	})
-	return d, nil
+	return d
 }
 
 // mergeParams applies OpenAPI's rule: operation parameters override path-item

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,9 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/pb33f/go-yaml"
-	"github.com/pb33f/libopenapi/datamodel"
 )
 
 // Options bound what Load will do. The zero value is safe: no network, the
@@ -33,69 +29,67 @@ type Options struct {
 	Workers int
 	// WorkDir is the directory file names are shown relative to (default cwd).
 	WorkDir string
+	// HTTPClient fetches remote $refs when they are allowed (default: a
+	// client with a 30 s timeout per file).
+	HTTPClient *http.Client
 }
 
 const (
 	defaultMaxFileSize = 64 << 20
 	defaultMaxDepth    = 256
+	remoteTimeout      = 30 * time.Second
 )
 
-// Error is a problem with an input file, with its position when known.
-type Error struct {
-	Pos Position
-	Msg string
-}
-
-func (e *Error) Error() string {
-	if e.Pos.Line > 0 {
-		return e.Pos.String() + ": " + e.Msg
-	}
-	if e.Pos.File != "" {
-		return e.Pos.File + ": " + e.Msg
-	}
-	return e.Msg
-}
-
-// Errors is every input problem of one load, in file order.
-type Errors []error
-
-func (es Errors) Error() string {
-	var b strings.Builder
-	for i, e := range es {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
 // Load reads the given spec files (directories are expanded with Discover),
-// every file they reference through relative $refs, and builds the model.
-// Every input problem is returned together as Errors.
+// every file they reference through $refs, and builds the model. Each file is
+// read and parsed once, files of one round of references in parallel. Every
+// input problem is returned together as Errors, sorted by position; a
+// cancelled ctx returns ctx.Err().
+//
+// A $ref is resolved against the file it is written in. Local files are
+// always read; http(s) references only with Options.AllowRemoteRefs.
 func Load(ctx context.Context, paths []string, opts Options) (*Set, error) {
 	opts = opts.withDefaults()
 	files, err := Discover(paths)
 	if err != nil {
-		return nil, err
+		var es Errors
+		if errors.As(err, &es) {
+			return nil, es
+		}
+		return nil, Errors{err}
 	}
 	l := &loader{opts: opts, set: &Set{files: map[string]*File{}}}
-	roots := l.parseAll(ctx, files)
-	l.loadReferenced(ctx)
-	if len(l.errs) > 0 {
-		return nil, l.sortedErrors()
-	}
-	for _, f := range roots {
-		doc, err := newDocument(l.set, f)
+
+	// The roots, without repeats of one file under two names.
+	var keys []string
+	seen := map[string]bool{}
+	for _, p := range files {
+		abs, err := filepath.Abs(p)
 		if err != nil {
-			l.errs = append(l.errs, err)
+			l.fail(&Error{Pos: Position{File: p}, Msg: err.Error()})
 			continue
 		}
-		l.set.Docs = append(l.set.Docs, doc)
+		if !seen[abs] {
+			seen[abs] = true
+			keys = append(keys, abs)
+		}
 	}
+	roots := l.parseWave(ctx, keys, nil, true)
+	l.loadReferenced(ctx, roots)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	l.set.list = make([]*File, 0, len(l.set.files))
+	for _, f := range l.set.files {
+		l.set.list = append(l.set.list, f)
+	}
+	sort.Slice(l.set.list, func(i, j int) bool { return l.set.list[i].Name < l.set.list[j].Name })
 	l.checkRefs()
 	if len(l.errs) > 0 {
-		return nil, l.sortedErrors()
+		return nil, sortErrors(l.errs)
+	}
+	for _, f := range roots {
+		l.set.Docs = append(l.set.Docs, newDocument(l.set, f))
 	}
 	sort.Slice(l.set.Docs, func(i, j int) bool { return l.set.Docs[i].File.Name < l.set.Docs[j].File.Name })
 	return l.set, nil
@@ -113,6 +107,11 @@ func (o Options) withDefaults() Options {
 	}
 	if o.WorkDir == "" {
 		o.WorkDir, _ = os.Getwd()
+	} else if abs, err := filepath.Abs(o.WorkDir); err == nil {
+		o.WorkDir = abs
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: remoteTimeout}
 	}
 	return o
 }
@@ -130,391 +129,231 @@ func (l *loader) fail(err error) {
 	l.mu.Unlock()
 }
 
-func (l *loader) sortedErrors() error {
-	errs := append([]error(nil), l.errs...)
-	sort.SliceStable(errs, func(i, j int) bool { return errorKey(errs[i]) < errorKey(errs[j]) })
-	return Errors(errs)
-}
-
-func errorKey(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return fmt.Sprintf("%s\x00%09d\x00%09d", e.Pos.File, e.Pos.Line, e.Pos.Col)
-	}
-	var r *RefError
-	if errors.As(err, &r) {
-		return fmt.Sprintf("%s\x00%09d\x00%09d", r.Pos.File, r.Pos.Line, r.Pos.Col)
-	}
-	return err.Error()
-}
-
 // displayName makes an absolute path relative to the work dir, slash-separated.
 func (l *loader) displayName(abs string) string {
 	if isRemote(abs) {
 		return abs
 	}
-	if rel, err := filepath.Rel(l.opts.WorkDir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+	if rel, err := filepath.Rel(l.opts.WorkDir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return filepath.ToSlash(rel)
 	}
 	return filepath.ToSlash(abs)
 }
 
-// parseAll parses the root files in parallel and registers them.
-func (l *loader) parseAll(ctx context.Context, paths []string) []*File {
-	roots := make([]*File, len(paths))
+// parseWave parses files in parallel and registers them. via[i], when
+// given, is the $ref that made keys[i] needed: problems with the file as a
+// whole (missing, empty, too large) are reported there.
+func (l *loader) parseWave(ctx context.Context, keys []string, via []*Node, root bool) []*File {
+	out := make([]*File, len(keys))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, l.opts.Workers)
-	for i, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			l.fail(&Error{Pos: Position{File: p}, Msg: err.Error()})
-			continue
+	for i, key := range keys {
+		if ctx.Err() != nil {
+			break
 		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			f, err := l.parseFile(ctx, abs, true)
-			if err != nil {
-				l.fail(err)
+			f, err := l.parseFile(ctx, key, root)
+			if err == nil {
+				out[i] = f
 				return
 			}
-			roots[i] = f
+			var e *Error
+			if via != nil && errors.As(err, &e) && e.Pos.Line == 0 {
+				ref := via[i]
+				err = &RefError{Pos: ref.Pos(), Ref: ref.Value, Msg: e.Error()}
+			}
+			l.fail(err)
 		}()
 	}
 	wg.Wait()
-	var out []*File
-	for _, f := range roots {
+	files := out[:0]
+	for _, f := range out {
 		if f != nil {
 			l.set.files[f.Path] = f
-			out = append(out, f)
+			files = append(files, f)
 		}
 	}
-	return out
+	return files
 }
 
-// loadReferenced loads every file reached through $refs, breadth first.
-func (l *loader) loadReferenced(ctx context.Context) {
-	queue := make([]*File, 0, len(l.set.files))
-	for _, f := range l.set.files {
-		queue = append(queue, f)
-	}
-	sort.Slice(queue, func(i, j int) bool { return queue[i].Path < queue[j].Path })
+// loadReferenced loads every file reached through $refs, one round (the
+// files that the previous round's files reference) at a time.
+func (l *loader) loadReferenced(ctx context.Context, wave []*File) {
 	failed := map[string]bool{}
-	for len(queue) > 0 {
-		f := queue[0]
-		queue = queue[1:]
-		walkRefs(f.Root, func(refNode *Node, ref string) {
-			loc, _ := splitRef(ref)
-			if loc == "" {
-				return
-			}
-			key, err := refKey(f, loc)
-			if err != nil {
-				l.fail(&Error{Pos: refNode.Pos(), Msg: fmt.Sprintf("$ref %q: %v", ref, err)})
-				return
-			}
-			if _, ok := l.set.files[key]; ok || failed[key] {
-				return
-			}
-			if isRemote(key) && !l.opts.AllowRemoteRefs {
-				failed[key] = true
-				l.fail(&Error{Pos: refNode.Pos(), Msg: fmt.Sprintf("$ref %q is remote; remote references are not fetched unless --allow-remote-refs is given", ref)})
-				return
-			}
-			nf, err := l.parseFile(ctx, key, false)
-			if err != nil {
-				failed[key] = true
-				var e *Error
-				if errors.As(err, &e) && e.Pos.Line > 0 {
-					l.fail(err)
-				} else {
-					l.fail(&Error{Pos: refNode.Pos(), Msg: fmt.Sprintf("$ref %q: %v", ref, unwrapMsg(err))})
+	for len(wave) > 0 && ctx.Err() == nil {
+		sort.Slice(wave, func(i, j int) bool { return wave[i].Path < wave[j].Path })
+		var keys []string
+		var via []*Node
+		queued := map[string]bool{}
+		for _, f := range wave {
+			for _, refNode := range f.refs {
+				loc, _ := splitRef(refNode.Value)
+				if loc == "" {
+					continue
 				}
-				return
+				key, err := refKey(f, loc)
+				if err != nil {
+					l.fail(&RefError{Pos: refNode.Pos(), Ref: refNode.Value, Msg: err.Error()})
+					continue
+				}
+				if _, ok := l.set.files[key]; ok || failed[key] || queued[key] {
+					continue
+				}
+				if isRemote(key) && !l.opts.AllowRemoteRefs {
+					failed[key] = true
+					l.fail(&RefError{Pos: refNode.Pos(), Ref: refNode.Value, Msg: "remote references are not fetched unless allowed (--allow-remote-refs)"})
+					continue
+				}
+				queued[key] = true
+				keys = append(keys, key)
+				via = append(via, refNode)
 			}
-			l.set.files[key] = nf
-			queue = append(queue, nf)
-		})
+		}
+		wave = l.parseWave(ctx, keys, via, false)
+		loaded := map[string]bool{}
+		for _, f := range wave {
+			loaded[f.Path] = true
+		}
+		for _, k := range keys {
+			if !loaded[k] {
+				failed[k] = true
+			}
+		}
 	}
 }
 
-func unwrapMsg(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Msg
-	}
-	return err.Error()
-}
-
-// walkRefs calls fn for every $ref string in the tree.
-func walkRefs(n *Node, fn func(refValue *Node, ref string)) {
-	if n == nil {
-		return
-	}
-	if n.Kind == MappingNode {
-		for i, k := range n.Keys {
-			v := n.Values[i]
-			if k.Value == "$ref" && v.Kind == ScalarNode {
-				fn(v, v.Value)
+// checkRefs reports every $ref whose target is missing, every reference
+// cycle once (at the first of its $refs), and chains too long to follow.
+func (l *loader) checkRefs() {
+	for _, f := range l.set.list {
+		for _, v := range f.refs {
+			if _, err := l.set.lookup(f, v.Value); err != nil {
+				if errors.Is(err, errNotLoaded) {
+					continue // the file's own problem is reported already
+				}
+				l.errs = append(l.errs, &RefError{Pos: v.Pos(), Ref: v.Value, Msg: err.Error()})
 				continue
 			}
-			walkRefs(v, fn)
-		}
-		return
-	}
-	for _, v := range n.Values {
-		walkRefs(v, fn)
-	}
-}
-
-// checkRefs reports every $ref that does not resolve, once per place.
-func (l *loader) checkRefs() {
-	for _, f := range l.set.Files() {
-		walkRefs(f.Root, func(refValue *Node, ref string) {
-			if _, err := l.set.Resolve(refValue.parent); err != nil {
+			ref := v.parent
+			if _, err := l.set.Resolve(ref); err != nil {
+				if cycle := l.set.cycle(ref); cycle != nil {
+					if firstInCycle(ref, cycle) {
+						l.errs = append(l.errs, &RefError{Pos: v.Pos(), Ref: v.Value, Msg: cycleMsg(cycle)})
+					}
+					continue
+				}
+				// A broken later link is reported at its own $ref too;
+				// sortErrors drops the repeat.
 				l.errs = append(l.errs, err)
 			}
-		})
+		}
 	}
 }
 
-// readFile reads a local file or (when allowed) a remote one, bounded.
-func (l *loader) readFile(ctx context.Context, key string) ([]byte, error) {
+// readFile reads a local file or (when allowed) a remote one, bounded by
+// MaxFileSize. The text is read straight into a string: strings that need no
+// unescaping are then slices of it, without a copy.
+func (l *loader) readFile(ctx context.Context, key string) (string, error) {
 	if isRemote(key) {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, key, nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %s", key, resp.Status)
-		}
-		b, err := io.ReadAll(io.LimitReader(resp.Body, l.opts.MaxFileSize+1))
-		if err == nil && int64(len(b)) > l.opts.MaxFileSize {
-			return nil, fmt.Errorf("file is larger than the %d MiB limit", l.opts.MaxFileSize>>20)
-		}
-		return b, err
+		return l.fetch(ctx, key)
 	}
+	// Stat before opening: opening a pipe blocks until a writer comes.
 	st, err := os.Stat(key)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, errors.New("no such file")
+			return "", errors.New("no such file")
 		}
-		return nil, err
+		return "", unwrapPathError(err)
 	}
 	if st.IsDir() {
-		return nil, errors.New("is a directory, not a file")
+		return "", errors.New("is a directory, not a file")
+	}
+	if !st.Mode().IsRegular() {
+		// A device or a pipe could block or never end.
+		return "", errors.New("not a regular file")
 	}
 	if st.Size() > l.opts.MaxFileSize {
-		return nil, fmt.Errorf("file is %d MiB, larger than the %d MiB limit", st.Size()>>20, l.opts.MaxFileSize>>20)
+		return "", fmt.Errorf("file is %s, larger than the %s limit", sizeText(st.Size()), sizeText(l.opts.MaxFileSize))
 	}
-	return os.ReadFile(key)
+	fh, err := os.Open(key)
+	if err != nil {
+		return "", unwrapPathError(err)
+	}
+	defer fh.Close()
+	var b strings.Builder
+	b.Grow(int(st.Size()) + 1)
+	n, err := io.Copy(&b, io.LimitReader(fh, l.opts.MaxFileSize+1))
+	if err != nil {
+		return "", unwrapPathError(err)
+	}
+	if n > l.opts.MaxFileSize {
+		return "", fmt.Errorf("file is larger than the %s limit", sizeText(l.opts.MaxFileSize))
+	}
+	return b.String(), nil
+}
+
+func (l *loader) fetch(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := l.opts.HTTPClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, l.opts.MaxFileSize+1))
+	if err != nil {
+		return "", fmt.Errorf("GET %s: %v", url, err)
+	}
+	if int64(len(b)) > l.opts.MaxFileSize {
+		return "", fmt.Errorf("file is larger than the %s limit", sizeText(l.opts.MaxFileSize))
+	}
+	return string(b), nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // parseFile reads and parses one file into our node tree. root says whether
 // it must be an OpenAPI document (true) or may be any fragment (false).
 func (l *loader) parseFile(ctx context.Context, key string, root bool) (*File, error) {
 	name := l.displayName(key)
-	data, err := l.readFile(ctx, key)
+	src, err := l.readFile(ctx, key)
 	if err != nil {
 		return nil, &Error{Pos: Position{File: name}, Msg: err.Error()}
 	}
 	f := &File{Name: name, Path: key}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, &Error{Pos: Position{File: name}, Msg: "file is empty"}
+	if err := parseText(f, src, l.opts.MaxDepth); err != nil {
+		return nil, err
 	}
-	if line, col, ok := tooDeep(data, l.opts.MaxDepth); ok {
-		return nil, &Error{Pos: Position{File: name, Line: line, Col: col}, Msg: fmt.Sprintf("document nests deeper than %d levels", l.opts.MaxDepth)}
-	}
-	// The document check is ours (checkOpenAPI), so libopenapi only parses.
-	// With the check bypassed it turns a parse failure into a document holding
-	// the whole text as one scalar; we then re-parse on that rare path to get
-	// the parser's error with its position.
-	info, err := datamodel.ExtractSpecInfoWithConfig(data, &datamodel.DocumentConfiguration{BypassDocumentCheck: true, SkipJSONConversion: true})
-	// libopenapi's fast JSON path is lenient (`"a": }` reads as null), so JSON
-	// input is validated strictly first; json.Valid does not allocate.
-	isJSON := info != nil && info.SpecFileType == datamodel.JSONFileType
-	if err != nil || info == nil || info.RootNode == nil || parseFailed(info.RootNode, data) || (isJSON && !json.Valid(data)) {
-		if serr := syntaxError(name, data); serr != nil {
-			return nil, serr
-		}
-		if err != nil {
-			return nil, &Error{Pos: Position{File: name, Line: 1, Col: 1}, Msg: err.Error()}
-		}
-	}
-	yroot := info.RootNode
-	if yroot.Kind == yaml.DocumentNode {
-		if len(yroot.Content) == 0 {
-			return nil, &Error{Pos: Position{File: name}, Msg: "file is empty"}
-		}
-		yroot = yroot.Content[0]
-	}
-	c := converter{file: f, budget: len(data)/2 + 10000, maxDepth: l.opts.MaxDepth}
-	f.Root, err = c.convert(yroot, nil, 0, 0)
-	if err != nil {
-		return nil, &Error{Pos: Position{File: name, Line: c.errLine, Col: c.errCol}, Msg: err.Error()}
-	}
-	f.Lines = info.NumLines
 	if root {
 		if err := checkOpenAPI(f); err != nil {
 			return nil, err
 		}
 	}
 	return f, nil
-}
-
-// checkOpenAPI refuses files that are not OpenAPI 3.x documents, saying what
-// they are instead.
-func checkOpenAPI(f *File) error {
-	r := f.Root
-	at := func(n *Node, msg string) error {
-		p := n.Pos()
-		if p.Line == 0 {
-			p = Position{File: f.Name, Line: 1, Col: 1}
-		}
-		return &Error{Pos: p, Msg: msg}
-	}
-	if !r.IsMap() {
-		return at(r, "not an OpenAPI document: the top level must be a mapping with an `openapi` field")
-	}
-	if v := r.Get("swagger"); v != nil {
-		return at(v, fmt.Sprintf("Swagger %s (OpenAPI 2.0) is not supported; convert it to OpenAPI 3 (for example with swagger2openapi)", v.Value))
-	}
-	v := r.Get("openapi")
-	if v == nil {
-		return at(r, "not an OpenAPI document: no `openapi` field at the top level")
-	}
-	if !v.IsScalar() || !(strings.HasPrefix(v.Value, "3.0") || strings.HasPrefix(v.Value, "3.1") || strings.HasPrefix(v.Value, "3.2")) {
-		return at(v, fmt.Sprintf("unsupported OpenAPI version %q: gwctl reads 3.0 and 3.1", v.Value))
-	}
-	return nil
-}
-
-// Discover expands directories into the spec files they hold and checks that
-// named files exist. The rule for directories (recursive, skipping hidden
-// directories, node_modules and vendor): a file named openapi.{yaml,yml,json},
-// *.openapi.{yaml,yml,json}, or any other .yaml/.yml/.json file whose top
-// level has an `openapi` or `swagger` key. Files named explicitly are always
-// taken. The result is sorted and without duplicates.
-func Discover(paths []string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	add := func(p string) {
-		c := filepath.Clean(p)
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, &Error{Pos: Position{File: p}, Msg: "no such file or directory"}
-			}
-			return nil, &Error{Pos: Position{File: p}, Msg: err.Error()}
-		}
-		if !st.IsDir() {
-			add(p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				n := d.Name()
-				if path != p && (strings.HasPrefix(n, ".") || n == "node_modules" || n == "vendor" || n == "testdata") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if looksLikeSpec(path) {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, &Error{Pos: Position{File: p}, Msg: err.Error()}
-		}
-		if len(found) == 0 {
-			return nil, &Error{Pos: Position{File: p}, Msg: "no OpenAPI files found in this directory (looked for openapi.yaml, *.openapi.yaml and .yaml/.json files with an `openapi` key)"}
-		}
-		for _, f := range found {
-			add(f)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func looksLikeSpec(path string) bool {
-	base := strings.ToLower(filepath.Base(path))
-	ext := filepath.Ext(base)
-	if ext != ".yaml" && ext != ".yml" && ext != ".json" {
-		return false
-	}
-	stem := strings.TrimSuffix(base, ext)
-	if stem == "openapi" || strings.HasSuffix(stem, ".openapi") {
-		return true
-	}
-	if stem == "gwctl" {
-		return false
-	}
-	// Sniff the top of the file for a top-level openapi/swagger key.
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	n, _ := io.ReadFull(f, buf)
-	head := string(buf[:n])
-	for _, line := range strings.Split(head, "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(line, "openapi:") || strings.HasPrefix(line, "swagger:") ||
-			strings.HasPrefix(t, `"openapi"`) || strings.HasPrefix(t, `{"openapi"`) ||
-			strings.HasPrefix(t, `"swagger"`) || strings.HasPrefix(t, `{"swagger"`) {
-			return true
-		}
-	}
-	return false
-}
-
-// ParseYAML parses any YAML or JSON text (a config file, say) into a
-// positioned node tree, with the same bounds as spec files. name is used in
-// positions and errors.
-func ParseYAML(name string, data []byte) (*Node, error) {
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, &Error{Pos: Position{File: name}, Msg: "file is empty"}
-	}
-	if int64(len(data)) > defaultMaxFileSize {
-		return nil, &Error{Pos: Position{File: name}, Msg: "file is larger than the 64 MiB limit"}
-	}
-	if line, col, ok := tooDeep(data, defaultMaxDepth); ok {
-		return nil, &Error{Pos: Position{File: name, Line: line, Col: col}, Msg: fmt.Sprintf("document nests deeper than %d levels", defaultMaxDepth)}
-	}
-	var y yaml.Node
-	if err := yaml.Unmarshal(data, &y); err != nil {
-		if serr := syntaxError(name, data); serr != nil {
-			return nil, serr
-		}
-		return nil, &Error{Pos: Position{File: name, Line: 1, Col: 1}, Msg: err.Error()}
-	}
-	f := &File{Name: name, Path: name}
-	c := converter{file: f, budget: len(data)/2 + 10000, maxDepth: defaultMaxDepth}
-	root, err := c.convert(&y, nil, 0, 0)
-	if err != nil {
-		return nil, &Error{Pos: Position{File: name, Line: c.errLine, Col: c.errCol}, Msg: err.Error()}
-	}
-	f.Root = root
-	return root, nil
 }

@@ -1,9 +1,6 @@
 package spec
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // File is one loaded YAML or JSON file: a root spec or a file reached
 // through a $ref.
@@ -13,6 +10,11 @@ type File struct {
 	Root *Node  // the top-level value
 	// Lines is the number of lines, for reporters that need it.
 	Lines int
+	// Format is "json" or "yaml": how the file was parsed.
+	Format string
+
+	index map[*Node]map[string]int32 // key index of large mappings, for Get
+	refs  []*Node                    // every $ref value node, in source order
 }
 
 // Set is everything loaded in one run: the root spec documents (sorted by
@@ -20,16 +22,12 @@ type File struct {
 type Set struct {
 	Docs  []*Document
 	files map[string]*File // by absolute path or URL
+	list  []*File          // files sorted by name
 }
 
 // Files returns every loaded file (roots and referenced), sorted by name.
 func (s *Set) Files() []*File {
-	out := make([]*File, 0, len(s.files))
-	for _, f := range s.files {
-		out = append(out, f)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return append([]*File(nil), s.list...)
 }
 
 // Document is one OpenAPI 3.x description (a root spec file).

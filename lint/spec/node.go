@@ -1,7 +1,13 @@
-// Package spec is THE loader and model shared by lint, rules and publish. It
-// is the only package that imports libopenapi. Every node carries its file,
-// line, column and JSON pointer. A Set is parsed once per run and is
-// read-only afterwards, so rules may read it from many goroutines.
+// Package spec is THE loader and model shared by lint, rules and publish.
+// Every node carries its file, line, column and JSON pointer. A Set is parsed
+// once per run and is read-only afterwards, so rules may read it from many
+// goroutines.
+//
+// It is the only package that imports the pb33f OpenAPI libraries: YAML is
+// read with pb33f/go-yaml (the parser libopenapi itself uses), JSON with a
+// strict parser of its own that builds nodes directly (see json.go).
+// libopenapi's document model is not built: on a large spec it costs many
+// times the whole lint run.
 package spec
 
 import (
@@ -19,7 +25,10 @@ const (
 	SequenceNode
 )
 
-// Position is where a node starts in its file (1-based line and column).
+// Position is where a node starts in its file: 1-based line and column, the
+// column counted in characters (Unicode code points, a tab is one), as YAML
+// parsers and most editors count them. Line 0 means the position is unknown
+// (an error about a whole file).
 type Position struct {
 	File string `json:"file"`
 	Line int    `json:"line"`
@@ -33,9 +42,15 @@ func (p Position) String() string {
 // Node is one YAML/JSON value with its position. Mapping nodes keep their keys
 // in source order: Keys[i] is the key node of Values[i]. Sequence nodes keep
 // their items in Values. Nodes are never mutated after loading.
+//
+// Key nodes are always scalars tagged !!str (a YAML key `200:` reads as the
+// string "200"). A YAML alias is expanded: the copy carries the positions of
+// the anchored original, and its pointer is where the alias sits. Keys merged
+// in with `<<:` come after the mapping's own keys and never override them.
 type Node struct {
 	Kind  Kind
-	Tag   string // for scalars: !!str, !!int, !!float, !!bool, !!null
+	index int32  // position in parent.Values
+	Tag   string // for scalars: !!str, !!int, !!float, !!bool, !!null; !!map, !!seq
 	Value string // scalar value; for key nodes, the key text
 	Line  int
 	Col   int
@@ -45,7 +60,6 @@ type Node struct {
 
 	file   *File
 	parent *Node
-	index  int // position in parent.Values
 }
 
 // File is the loaded file a node belongs to.
@@ -86,7 +100,7 @@ func (n *Node) Key() (string, *Node) {
 		k := n.parent.Keys[n.index]
 		return k.Value, k
 	}
-	return strconv.Itoa(n.index), nil
+	return strconv.Itoa(int(n.index)), nil
 }
 
 // Pointer returns the RFC 6901 JSON pointer of the node inside its file
@@ -126,10 +140,19 @@ func (n *Node) IsScalar() bool { return n != nil && n.Kind == ScalarNode }
 // IsNull reports an explicit null or a missing node.
 func (n *Node) IsNull() bool { return n == nil || (n.Kind == ScalarNode && n.Tag == "!!null") }
 
-// Get returns the value under key in a mapping, or nil.
+// Get returns the value under key in a mapping, or nil. Large mappings
+// (paths, components/schemas) are looked up through an index built at load.
 func (n *Node) Get(key string) *Node {
 	if n == nil || n.Kind != MappingNode {
 		return nil
+	}
+	if len(n.Keys) > smallMap && n.file != nil {
+		if idx := n.file.index[n]; idx != nil {
+			if i, ok := idx[key]; ok {
+				return n.Values[i]
+			}
+			return nil
+		}
 	}
 	for i, k := range n.Keys {
 		if k.Value == key {
@@ -144,6 +167,14 @@ func (n *Node) Get(key string) *Node {
 func (n *Node) KeyNode(key string) *Node {
 	if n == nil || n.Kind != MappingNode {
 		return nil
+	}
+	if len(n.Keys) > smallMap && n.file != nil {
+		if idx := n.file.index[n]; idx != nil {
+			if i, ok := idx[key]; ok {
+				return n.Keys[i]
+			}
+			return nil
+		}
 	}
 	for _, k := range n.Keys {
 		if k.Value == key {

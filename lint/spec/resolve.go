@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -9,20 +10,10 @@ import (
 	"strings"
 )
 
-// maxRefHops bounds a chain of $ref → $ref → … so a cycle of pure references
-// ends in an error rather than a hang.
+var errNotLoaded = errors.New("file not loaded")
+
+// maxRefHops bounds a chain of $ref → $ref → … that does not repeat itself.
 const maxRefHops = 64
-
-// RefError is a $ref that cannot be followed.
-type RefError struct {
-	Pos Position
-	Ref string
-	Msg string
-}
-
-func (e *RefError) Error() string {
-	return fmt.Sprintf("%s: $ref %q: %s", e.Pos, e.Ref, e.Msg)
-}
 
 // Ref returns the $ref string of a reference object, or "".
 func Ref(n *Node) string {
@@ -33,17 +24,22 @@ func Ref(n *Node) string {
 }
 
 // Resolve follows n's $ref (and chains of them) to the target node. A node
-// without $ref resolves to itself. Cycles through pure references and missing
-// targets are errors; cycles through schemas (a property referring back to its
-// parent) are fine because Resolve only follows one node's chain.
+// without $ref resolves to itself. Each $ref is read relative to the file it
+// is written in. Cycles through pure references and missing targets are
+// errors; cycles through schemas (a property referring back to its parent)
+// are fine because Resolve only follows one node's chain.
 func (s *Set) Resolve(n *Node) (*Node, error) {
+	start := n
 	for hops := 0; ; hops++ {
 		ref := Ref(n)
 		if ref == "" {
 			return n, nil
 		}
 		if hops >= maxRefHops {
-			return nil, &RefError{Pos: n.Get("$ref").Pos(), Ref: ref, Msg: "reference cycle (a $ref chain that never reaches a value)"}
+			if c := s.cycle(start); c != nil {
+				return nil, &RefError{Pos: start.Get("$ref").Pos(), Ref: Ref(start), Msg: cycleMsg(c)}
+			}
+			return nil, &RefError{Pos: start.Get("$ref").Pos(), Ref: Ref(start), Msg: fmt.Sprintf("a chain of more than %d references", maxRefHops)}
 		}
 		t, err := s.lookup(n.file, ref)
 		if err != nil {
@@ -67,7 +63,64 @@ func (s *Set) Deref(n *Node) *Node {
 	return t
 }
 
-// RefTarget returns the node a $ref string points at, as seen from file f.
+// cycle returns the reference objects of the cycle that n's chain runs
+// into, in chain order starting where it closes, or nil if the chain ends.
+func (s *Set) cycle(n *Node) []*Node {
+	var chain []*Node
+	for len(chain) <= maxRefHops {
+		ref := Ref(n)
+		if ref == "" {
+			return nil
+		}
+		for i, c := range chain {
+			if c == n {
+				return chain[i:]
+			}
+		}
+		chain = append(chain, n)
+		t, err := s.lookup(n.file, ref)
+		if err != nil {
+			return nil
+		}
+		n = t
+	}
+	return nil
+}
+
+// firstInCycle says whether n is the cycle member that comes first by
+// position, where the cycle is reported.
+func firstInCycle(n *Node, cycle []*Node) bool {
+	first := cycle[0]
+	for _, c := range cycle[1:] {
+		a, b := c.Pos(), first.Pos()
+		if a.File < b.File || (a.File == b.File && (a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col))) {
+			first = c
+		}
+	}
+	return first == n
+}
+
+func cycleMsg(cycle []*Node) string {
+	var b strings.Builder
+	b.WriteString("reference cycle (no value at the end of the chain): ")
+	for _, c := range cycle {
+		b.WriteString(locate(c))
+		b.WriteString(" → ")
+	}
+	b.WriteString(locate(cycle[0]))
+	return b.String()
+}
+
+// locate names a node as file#pointer.
+func locate(n *Node) string {
+	name := ""
+	if n.file != nil {
+		name = n.file.Name
+	}
+	return name + "#" + n.Pointer()
+}
+
+// lookup returns the node a $ref string points at, as seen from file f.
 func (s *Set) lookup(f *File, ref string) (*Node, error) {
 	loc, frag := splitRef(ref)
 	target := f
@@ -78,14 +131,22 @@ func (s *Set) lookup(f *File, ref string) (*Node, error) {
 		}
 		t, ok := s.files[key]
 		if !ok {
-			return nil, fmt.Errorf("file %s was not loaded", loc)
+			return nil, fmt.Errorf("%w: %s", errNotLoaded, loc)
 		}
 		target = t
 	}
 	if target == nil {
 		return nil, fmt.Errorf("no file for reference")
 	}
-	return walkPointer(target.Root, frag)
+	// The fragment is a URI fragment: %-decoded first, then a JSON pointer.
+	if f, err := url.PathUnescape(frag); err == nil {
+		frag = f
+	}
+	n, err := walkPointer(target.Root, frag)
+	if err != nil && loc != "" {
+		return nil, fmt.Errorf("in %s: %v", target.Name, err)
+	}
+	return n, err
 }
 
 func splitRef(ref string) (loc, frag string) {
@@ -103,7 +164,7 @@ func isRemote(loc string) bool {
 
 // refKey turns a reference location into the key of the file it names: an
 // absolute path for local files (relative to the referring file), a URL for
-// remote ones.
+// remote ones. Local locations are URI references: %-escapes are decoded.
 func refKey(from *File, loc string) (string, error) {
 	if isRemote(loc) {
 		return loc, nil
@@ -124,7 +185,7 @@ func refKey(from *File, loc string) (string, error) {
 	}
 	p, err := url.PathUnescape(loc)
 	if err != nil {
-		p = loc
+		return "", fmt.Errorf("invalid %%-escape in %q", loc)
 	}
 	if filepath.IsAbs(p) {
 		return filepath.Clean(p), nil
@@ -136,20 +197,23 @@ func refKey(from *File, loc string) (string, error) {
 	return filepath.Join(dir, filepath.FromSlash(path.Clean(p))), nil
 }
 
-// walkPointer follows an RFC 6901 pointer (the fragment of a $ref).
+// walkPointer follows an RFC 6901 pointer: split at "/", then ~1 → "/"
+// and ~0 → "~" in each token.
 func walkPointer(root *Node, frag string) (*Node, error) {
 	if frag == "" {
 		return root, nil
 	}
 	if !strings.HasPrefix(frag, "/") {
-		return nil, fmt.Errorf("fragment %q is not a JSON pointer", frag)
-	}
-	if f, err := url.PathUnescape(frag); err == nil {
-		frag = f
+		return nil, fmt.Errorf("fragment %q is not a JSON pointer (named anchors are not supported)", frag)
 	}
 	n := root
-	for _, raw := range strings.Split(frag[1:], "/") {
-		tok := strings.ReplaceAll(strings.ReplaceAll(raw, "~1", "/"), "~0", "~")
+	for rest := frag[1:]; ; {
+		raw, more, found := strings.Cut(rest, "/")
+		rest = more
+		tok := raw
+		if strings.IndexByte(raw, '~') >= 0 {
+			tok = strings.ReplaceAll(strings.ReplaceAll(raw, "~1", "/"), "~0", "~")
+		}
 		switch {
 		case n.IsMap():
 			next := n.Get(tok)
@@ -159,15 +223,17 @@ func walkPointer(root *Node, frag string) (*Node, error) {
 			n = next
 		case n.IsSeq():
 			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(n.Values) {
-				return nil, fmt.Errorf("no item %q in sequence %s", tok, describe(n))
+			if err != nil || i < 0 || i >= len(n.Values) || (len(tok) > 1 && tok[0] == '0') {
+				return nil, fmt.Errorf("no item %q in the sequence at %s", tok, describe(n))
 			}
 			n = n.Values[i]
 		default:
-			return nil, fmt.Errorf("cannot descend into %q at %s", tok, describe(n))
+			return nil, fmt.Errorf("cannot descend into %q at %s, a scalar", tok, describe(n))
+		}
+		if !found {
+			return n, nil
 		}
 	}
-	return n, nil
 }
 
 func describe(n *Node) string {
