@@ -16,7 +16,7 @@ var examples embed.FS
 // All returns every built-in rule, sorted by id. Each call builds fresh
 // values; rules hold no state.
 func All() []rule.Rule {
-	rs := append(groupA(), groupB()...)
+	rs := append(append(groupA(), groupB()...), groupX()...)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Meta().ID < rs[j].Meta().ID })
 	return rs
 }
