@@ -65,11 +65,17 @@ func NewRootCmd(ios *iostreams.IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "gwctl",
 		Short: "Lint OpenAPI specs, publish them to an API gateway, and run the gateway",
-		Long: `gwctl enforces one API standard over every OpenAPI file in a repository and turns
-the specs into the gateway configuration they imply.
+		Long: `gwctl enforces one API standard over every OpenAPI file in a repository, turns
+the specs into the gateway configuration they imply, publishes it atomically, and
+runs the gateway.
 
+  gwctl dev examples/shop    run a local gateway serving the specs, re-published on every edit
   gwctl lint specs/          check the specs against the standard (exit 1 on errors)
-  gwctl rules                list the built-in rules; 'gwctl rules ID' explains one
+  gwctl rules [ID]           list the built-in rules, or explain one with examples
+  gwctl render               print the gateway config the specs imply
+  gwctl diff --exit-code     show what would change on the live gateway, per endpoint
+  gwctl publish --yes        lint, diff and apply atomically; wait until live
+  gwctl gateway              run the bundled gateway (proxy, admin API, file store)
 
 Exit codes: 0 ok, 1 policy failure, 2 bad input or usage, 3 remote failure.`,
 		SilenceUsage:  true,
