@@ -10,7 +10,7 @@ func TestInfoMetadataMissing(t *testing.T) {
 	want := []string{
 		"2:1 error info.title is missing",
 		"2:1 error info.contact is missing",
-		"2:1 error info.x-service is missing: add it (a DNS-label service id such as `openapi`",
+		"2:1 error info.x-service is missing: add it (a DNS-label service id such as `orders`",
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got:\n%s", strings.Join(got, "\n"))

@@ -10,8 +10,7 @@ func newDocument(s *Set, f *File) *Document {
 	d := &Document{Set: s, File: f, Root: f.Root, Version: f.Root.Str("openapi")}
 	d.Service = d.Root.Path("info").Str("x-service")
 	if d.Service == "" {
-		base := filepath.Base(f.Name)
-		d.Service = strings.TrimSuffix(strings.TrimSuffix(base, filepath.Ext(base)), ".openapi")
+		d.Service = serviceFromFileName(f.Path)
 	}
 	rootSec := d.Root.Get("security")
 	d.Root.Get("paths").Each(func(path string, pk, raw *Node) {
@@ -61,4 +60,19 @@ func mergeParams(s *Set, itemParams, opParams *Node) []*Param {
 	add(itemParams)
 	add(opParams)
 	return out
+}
+
+// serviceFromFileName names a service without info.x-service: the file's
+// base name without extensions (orders.yaml, orders.openapi.json → orders),
+// or, for the conventional services/orders/openapi.yaml layout, the
+// directory's name.
+func serviceFromFileName(path string) string {
+	base := filepath.Base(path)
+	stem := strings.TrimSuffix(strings.TrimSuffix(base, filepath.Ext(base)), ".openapi")
+	if strings.EqualFold(stem, "openapi") || strings.EqualFold(stem, "swagger") || strings.EqualFold(stem, "api") {
+		if dir := filepath.Base(filepath.Dir(path)); dir != "." && dir != string(filepath.Separator) && dir != "" {
+			return dir
+		}
+	}
+	return stem
 }

@@ -98,7 +98,7 @@ func TestLoadValid(t *testing.T) {
 			paths:   []string{"load/cycles/openapi.yaml"},
 			docs:    []string{"load/cycles/openapi.yaml:3.1.0:yaml:0"},
 			files:   []string{"load/cycles/openapi.yaml", "load/cycles/other.yaml"},
-			service: "openapi",
+			service: "cycles",
 		},
 	}
 	for _, tt := range tests {
@@ -336,5 +336,18 @@ func TestCancelled(t *testing.T) {
 	_, err := Load(ctx, []string{filepath.Join(fixtures, "load/refs/root.yaml")}, Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestServiceFromFileName(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{
+		{"/repo/specs/orders.yaml", "orders"},
+		{"/repo/specs/orders.openapi.json", "orders"},
+		{"/repo/services/billing/openapi.yaml", "billing"},
+		{"/repo/services/billing/api.yml", "billing"},
+	} {
+		if got := serviceFromFileName(tc.path); got != tc.want {
+			t.Errorf("serviceFromFileName(%q) = %q, want %q", tc.path, got, tc.want)
+		}
 	}
 }
