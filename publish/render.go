@@ -260,60 +260,20 @@ func (r *renderer) basePath(op *spec.Operation, levels []*xgw) (string, bool) {
 		}
 		return strings.TrimSuffix(b, "/"), true
 	}
-	var servers *spec.Node
-	for _, n := range []*spec.Node{op.Node, op.PathItem, op.Doc.Root} {
-		if s := n.Get("servers"); s.Len() > 0 {
-			servers = s
-			break
-		}
-	}
+	servers := op.Servers()
 	if servers == nil {
 		return "", true
 	}
 	if b, ok := r.bases[servers]; ok {
 		return b.path, b.ok
 	}
-	p, ok := r.serverBase(op.Doc.Set.Deref(servers.Items()[0]))
-	r.bases[servers] = base{p, ok}
-	return p, ok
-}
-
-// serverBase is the path part of a server object's url, its variables
-// replaced by their defaults.
-func (r *renderer) serverBase(srv *spec.Node) (string, bool) {
-	raw := srv.Str("url")
-	// Substitute server variables with their defaults.
-	vars := srv.Get("variables")
-	var bad string
-	expanded := templateVar.ReplaceAllStringFunc(raw, func(m string) string {
-		name := m[1 : len(m)-1]
-		v := vars.Get(name)
-		if v == nil || !v.Has("default") {
-			bad = name
-			return m
-		}
-		return v.Str("default")
-	})
-	if bad != "" {
-		r.fail(srv.Get("url"), "server url %q: variable {%s} has no default", raw, bad)
-		return "", false
+	srv := op.Doc.Set.Deref(servers.Items()[0])
+	p, err := spec.ServerBasePath(srv)
+	if err != nil {
+		r.fail(srv.Get("url"), "%v", err)
 	}
-	p := expanded
-	if strings.Contains(expanded, "://") {
-		u, err := url.Parse(expanded)
-		if err != nil {
-			r.fail(srv.Get("url"), "server url %q: %v", raw, err)
-			return "", false
-		}
-		p = u.Path
-	} else if i := strings.IndexAny(p, "?#"); i >= 0 {
-		p = p[:i]
-	}
-	p = strings.TrimPrefix(p, ".")
-	if p != "" && !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	return strings.TrimSuffix(p, "/"), true
+	r.bases[servers] = base{p, err == nil}
+	return p, err == nil
 }
 
 func joinPath(base, path string) string {

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,9 +18,6 @@ func xsLoc(n *spec.Node) string {
 	return p.File + ":" + strconv.Itoa(p.Line)
 }
 
-// xsServerVar matches a server URL variable: {region}.
-var xsServerVar = regexp.MustCompile(`\{[^{}]*\}`)
-
 // xsBasePath is the prefix the gateway puts before an operation's path, as
 // publish computes it: x-gateway.basePath of the nearest level that sets it
 // (operation, path item, document), else the path part of the nearest
@@ -34,36 +29,15 @@ func xsBasePath(op *spec.Operation) string {
 			return strings.TrimSuffix(xg.Str("basePath"), "/")
 		}
 	}
-	var servers *spec.Node
-	for _, n := range []*spec.Node{op.Node, op.PathItem, op.Doc.Root} {
-		if s := n.Get("servers"); s.Len() > 0 {
-			servers = s
-			break
-		}
-	}
+	servers := op.Servers()
 	if servers == nil {
 		return ""
 	}
-	srv := set.Deref(servers.Items()[0])
-	vars := srv.Get("variables")
-	raw := xsServerVar.ReplaceAllStringFunc(srv.Str("url"), func(m string) string {
-		return vars.Get(m[1 : len(m)-1]).Str("default")
-	})
-	p := raw
-	if strings.Contains(raw, "://") {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return ""
-		}
-		p = u.Path
-	} else if i := strings.IndexAny(p, "?#"); i >= 0 {
-		p = p[:i]
+	p, err := spec.ServerBasePath(set.Deref(servers.Items()[0]))
+	if err != nil {
+		return "" // publish refuses it; nothing to compare
 	}
-	p = strings.TrimPrefix(p, ".")
-	if p != "" && !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	return strings.TrimSuffix(p, "/")
+	return p
 }
 
 // xsBaseDecider returns the node whose settings decide xsBasePath(op): the
@@ -75,12 +49,7 @@ func xsBaseDecider(op *spec.Operation) *spec.Node {
 			return xg
 		}
 	}
-	for _, n := range []*spec.Node{op.Node, op.PathItem, op.Doc.Root} {
-		if s := n.Get("servers"); s.Len() > 0 {
-			return s
-		}
-	}
-	return nil
+	return op.Servers()
 }
 
 // xsJoinPath puts a base path before a path key.
