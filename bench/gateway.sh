@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# bench/gateway.sh — the gateway against nginx's proxy_pass on this machine
+# (DESIGN.md §6). One run, ROUNDS interleaved rounds; every proxy under test
+# is pinned to one core (PROXY_CPU), wrk and the upstream share the other
+# (LOAD_CPU); the target order rotates every round. Reports requests/s, p99
+# and proxy CPU µs/request per target,
+# the same-round ratios, and fails on any non-2xx answer or socket error.
+#
+#   bash bench/gateway.sh            # DUR=5s CONNS=32 ROUNDS=3
+#   DUR=10s CONNS=64 bash bench/gateway.sh
+#
+# Targets: direct (wrk → upstream nginx), nginx (proxy_pass, keepalive
+# upstream pool), go-plain (a bare httputil.ReverseProxy: the standard
+# library floor the gateway is built on), gw-1 (gateway, one public route),
+# gw-600 (gateway, 600 routes, every one behind key-auth). Bars: gw-1 ≥ 0.85 × nginx,
+# gw-600 ≥ 0.9 × gw-1. Access logs are off on both proxies.
+set -euo pipefail
+
+DUR=${DUR:-5s}
+WARM=${WARM:-1s}
+CONNS=${CONNS:-32}
+ROUNDS=${ROUNDS:-3}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+BASE_PORT=${BASE_PORT:-18080}
+KEY=gw_bench-key-0123456789abcdefghijklmnopqrstuvwxyz
+PATH_UNDER_TEST=/v1/svc7/items7/42
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "installing wrk and nginx (Debian packages)…" >&2
+		apt-get update -qq >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null
+	else
+		echo "gateway.sh: needs wrk and nginx (apt-get install wrk nginx)" >&2
+		exit 2
+	fi
+fi
+NGINX=$(command -v nginx)
+
+work=$(mktemp -d /tmp/gwbench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building gwbench…" >&2
+(cd "$root" && go build -o "$work/gwbench" ./bench/gwbench)
+
+up_port=$BASE_PORT
+ngx_port=$((BASE_PORT + 1))
+gw1_port=$((BASE_PORT + 2))
+gw600_port=$((BASE_PORT + 3))
+plain_port=$((BASE_PORT + 4))
+
+nginx_conf() { # name listen-port body
+	mkdir -p "$work/$1"
+	chmod 777 "$work/$1"
+	cat >"$work/$1/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $work/$1/nginx.pid;
+error_log $work/$1/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $work/$1/body;
+	proxy_temp_path $work/$1/proxy;
+	fastcgi_temp_path $work/$1/fastcgi;
+	uwsgi_temp_path $work/$1/uwsgi;
+	scgi_temp_path $work/$1/scgi;
+	keepalive_requests 10000000;
+	keepalive_timeout 120s;
+	$3
+	server {
+		listen 127.0.0.1:$2 reuseport;
+		$4
+	}
+}
+CONF
+}
+
+nginx_conf upstream "$up_port" "" 'location / { default_type text/plain; return 200 "hello, world\n"; }'
+nginx_conf proxy "$ngx_port" "upstream up { server 127.0.0.1:$up_port; keepalive 128; keepalive_requests 10000000; }" \
+	'location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering on; }'
+
+start() { # cpu command...
+	taskset -c "$1" "${@:2}" &
+	pids+=($!)
+}
+start "$LOAD_CPU" "$NGINX" -c "$work/upstream/nginx.conf" -p "$work/upstream"
+start "$PROXY_CPU" "$NGINX" -c "$work/proxy/nginx.conf" -p "$work/proxy"
+start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw1_port" -upstream "http://127.0.0.1:$up_port" -routes 1
+start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw600_port" -upstream "http://127.0.0.1:$up_port" -routes 600 -keyauth -key "$KEY"
+start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$plain_port" -upstream "http://127.0.0.1:$up_port" -plain
+
+declare -A url hdr pidof_target
+url[direct]=http://127.0.0.1:$up_port$PATH_UNDER_TEST
+url[nginx]=http://127.0.0.1:$ngx_port$PATH_UNDER_TEST
+url[gw-1]=http://127.0.0.1:$gw1_port$PATH_UNDER_TEST
+url[gw-600]=http://127.0.0.1:$gw600_port$PATH_UNDER_TEST
+url[go-plain]=http://127.0.0.1:$plain_port$PATH_UNDER_TEST
+hdr[direct]=""
+hdr[nginx]=""
+hdr[gw-1]=""
+hdr[gw-600]="X-Api-Key: $KEY"
+hdr[go-plain]=""
+pidof_target[direct]=${pids[0]}
+pidof_target[nginx]=${pids[1]}
+pidof_target[gw-1]=${pids[2]}
+pidof_target[gw-600]=${pids[3]}
+pidof_target[go-plain]=${pids[4]}
+targets=(direct nginx go-plain gw-1 gw-600)
+
+# Wait until every target answers 200 (and gw-600 refuses a missing key).
+for t in "${targets[@]}"; do
+	ok=""
+	for _ in $(seq 100); do
+		if [ -n "${hdr[$t]}" ]; then code=$(curl -s -o /dev/null -w '%{http_code}' -H "${hdr[$t]}" "${url[$t]}" || true)
+		else code=$(curl -s -o /dev/null -w '%{http_code}' "${url[$t]}" || true); fi
+		if [ "$code" = 200 ]; then ok=1; break; fi
+		sleep 0.1
+	done
+	[ -n "$ok" ] || { echo "gateway.sh: $t not answering 200 at ${url[$t]} (last $code)" >&2; exit 1; }
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "${url[gw-600]}")
+[ "$code" = 401 ] || { echo "gateway.sh: gw-600 without a key answered $code, want 401" >&2; exit 1; }
+
+# cpu_ticks PID: utime+stime of PID and its children processes (nginx
+# workers), in clock ticks.
+cpu_ticks() {
+	local total=0 p
+	for p in "$1" $(pgrep -P "$1" || true); do
+		if [ -r "/proc/$p/stat" ]; then
+			total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+		fi
+	done
+	echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
+# to_ms VALUE: wrk latency (12.3us, 1.2ms, 1.01s) in milliseconds.
+to_ms() { awk -v v="$1" 'BEGIN{ n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.3f", n }'; }
+
+declare -A rps p99 cpu
+errors=0
+printf '%-7s %-8s %12s %10s %14s\n' round target 'req/s' 'p99 ms' 'CPU µs/req' >&2
+for round in $(seq "$ROUNDS"); do
+	# Rotate the order each round so no target always runs first or last.
+	n=${#targets[@]}
+	order=()
+	for i in $(seq 0 $((n - 1))); do order+=("${targets[$(((i + round - 1) % n))]}"); done
+	for t in "${order[@]}"; do
+		args=(-t1 -c"$CONNS" --latency)
+		[ -n "${hdr[$t]}" ] && args+=(-H "${hdr[$t]}")
+		taskset -c "$LOAD_CPU" wrk "${args[@]}" -d"$WARM" "${url[$t]}" >/dev/null
+		c0=$(cpu_ticks "${pidof_target[$t]}")
+		out=$(taskset -c "$LOAD_CPU" wrk "${args[@]}" -d"$DUR" "${url[$t]}")
+		c1=$(cpu_ticks "${pidof_target[$t]}")
+		r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+		n=$(awk '/requests in/ {print $1}' <<<"$out")
+		l=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+		c=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v n="$n" 'BEGIN{ printf "%.1f", t * 1e6 / hz / n }')
+		if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+			echo "gateway.sh: $t round $round had errors:" >&2
+			grep -E 'Non-2xx|Socket errors' <<<"$out" >&2
+			errors=$((errors + 1))
+		fi
+		rps[$round,$t]=$r p99[$round,$t]=$l cpu[$round,$t]=$c
+		printf '%-7s %-8s %12s %10s %14s\n' "$round" "$t" "$r" "$l" "$c" >&2
+	done
+done
+
+median() { tr ' ' '\n' | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
+
+echo
+echo "median over $ROUNDS rounds (wrk -t1 -c$CONNS -d$DUR, proxy pinned to CPU $PROXY_CPU):"
+printf '%-8s %12s %10s %14s\n' target 'req/s' 'p99 ms' 'CPU µs/req'
+for t in "${targets[@]}"; do
+	rs="" ls="" cs=""
+	for round in $(seq "$ROUNDS"); do rs+="${rps[$round,$t]} "; ls+="${p99[$round,$t]} "; cs+="${cpu[$round,$t]} "; done
+	printf '%-8s %12.0f %10s %14s\n' "$t" "$(median <<<"${rs% }")" "$(median <<<"${ls% }")" "$(median <<<"${cs% }")"
+done
+
+echo
+echo "same-round ratios (req/s):"
+r1s="" r2s=""
+for round in $(seq "$ROUNDS"); do
+	r1=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
+	r2=$(awk -v a="${rps[$round,gw-600]}" -v b="${rps[$round,gw-1]}" 'BEGIN{printf "%.3f", a/b}')
+	r3=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,go-plain]}" 'BEGIN{printf "%.3f", a/b}')
+	printf '  round %s: gw-1/nginx %s   gw-600/gw-1 %s   gw-1/go-plain %s\n' "$round" "$r1" "$r2" "$r3"
+	r1s+="$r1 " r2s+="$r2 "
+done
+m1=$(median <<<"${r1s% }")
+m2=$(median <<<"${r2s% }")
+verdict() { awk -v v="$1" -v bar="$2" 'BEGIN{ print (v >= bar) ? "meets" : "MISSES" }'; }
+echo "  median:  gw-1/nginx $m1 ($(verdict "$m1" 0.85) ≥ 0.85)   gw-600/gw-1 $m2 ($(verdict "$m2" 0.9) ≥ 0.9)"
+
+if [ "$errors" -gt 0 ]; then
+	echo "gateway.sh: $errors run(s) with non-2xx answers or socket errors" >&2
+	exit 1
+fi

@@ -1,0 +1,131 @@
+// Command gwbench runs the gateway for bench/gateway.sh: gateway.New and
+// Apply with N routes (optionally behind key-auth) in front of one upstream,
+// serving on -listen until killed.
+//
+//	gwbench -listen 127.0.0.1:18081 -upstream http://127.0.0.1:18080 -routes 600 -keyauth
+//
+// The benchmarked request is GET /v1/svc7/items7/42 (route
+// /v1/svc7/items7/{id}); with -keyauth it needs the header X-Api-Key: <-key>.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/gwctl/gwctl/gateway"
+	"github.com/gwctl/gwctl/gateway/auth"
+	"github.com/gwctl/gwctl/gateway/config"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:18081", "proxy listen address")
+	upstream := flag.String("upstream", "http://127.0.0.1:18080", "upstream base URL")
+	routes := flag.Int("routes", 1, "number of routes")
+	keyed := flag.Bool("keyauth", false, "put every route behind key-auth")
+	key := flag.String("key", "gw_bench-key-0123456789abcdefghijklmnopqrstuvwxyz", "the consumer's API key")
+	accessLog := flag.String("access-log", "", "write the JSON access log to this file (default: none)")
+	plain := flag.Bool("plain", false, "serve a bare httputil.ReverseProxy instead (the standard library floor)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+
+	logger := slog.New(slog.DiscardHandler)
+	if *accessLog != "" {
+		f, err := os.Create(*accessLog)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		logger = slog.New(slog.NewJSONHandler(f, nil))
+	}
+	cfg := Config(*upstream, *routes, *keyed)
+	consumers := []config.Consumer{{
+		ID: "bench", Name: "bench", Scopes: []string{"read"},
+		Credentials: []config.Credential{{ID: "k", Type: config.KeyAuth, KeyHash: auth.HashKey(*key)}},
+	}}
+	gw := gateway.New(gateway.Options{NodeID: "bench", Logger: logger})
+	if err := gw.Apply(cfg, consumers); err != nil {
+		fmt.Fprintln(os.Stderr, "apply:", err)
+		os.Exit(2)
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *plain {
+		target, _ := url.Parse(*upstream)
+		rp := &httputil.ReverseProxy{
+			Rewrite:   func(pr *httputil.ProxyRequest) { pr.SetURL(target); pr.SetXForwarded() },
+			Transport: &http.Transport{MaxIdleConnsPerHost: 1024, DisableCompression: true},
+			ErrorLog:  log.New(io.Discard, "", 0), // clients leaving at the end of a run
+		}
+		srv := &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
+		go func() { <-ctx.Done(); _ = srv.Close() }()
+		fmt.Fprintf(os.Stderr, "gwbench: plain httputil.ReverseProxy on %s → %s\n", ln.Addr(), *upstream)
+		_ = srv.Serve(ln)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "gwbench: %d routes (keyauth=%v) on %s → %s, revision %s\n", *routes, *keyed, ln.Addr(), *upstream, gw.Revision())
+	if err := gw.Serve(ctx, ln); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+// Config is n routes over 30 services-worth of paths (half with a path
+// parameter) on one upstream, always including GET /v1/svc7/items7/{id}.
+func Config(upstream string, n int, keyed bool) *config.Config {
+	o := config.Owner{
+		Name:     "bench",
+		Services: []config.Service{{Name: "up", URLs: []string{upstream}}},
+		Schemes:  []config.Scheme{{Name: "apiKey", Type: config.KeyAuth, Key: &config.KeyScheme{In: "header", Name: "X-Api-Key"}}},
+	}
+	add := func(method, path string) {
+		r := config.Route{ID: config.RouteID("bench", method, path), Service: "up", Method: method, Path: path}
+		if keyed {
+			r.Security = []config.Requirement{{{Scheme: "apiKey", Scopes: []string{"read"}}}}
+		} else {
+			r.Public = true
+		}
+		o.Routes = append(o.Routes, r)
+	}
+	add("GET", "/v1/svc7/items7/{id}")
+	for i := 0; len(o.Routes) < n; i++ {
+		if i != 7 {
+			add("GET", fmt.Sprintf("/v1/svc%d/items%d/{id}", i%30, i))
+		}
+		if len(o.Routes) < n {
+			add("GET", fmt.Sprintf("/v1/svc%d/items%d", i%30, i))
+		}
+	}
+	cfg := &config.Config{Owners: []config.Owner{o}}
+	cfg.Normalize()
+	cfg.Revision = cfg.ComputeRevision()
+	return cfg
+}
