@@ -36,6 +36,12 @@ type Options struct {
 	Dir string
 	// Workers bounds how many rule checks run at once (default GOMAXPROCS).
 	Workers int
+	// Baseline hides the known findings it lists and counts the entries
+	// that no longer occur (see baseline.go); nil: none.
+	Baseline *Baseline
+	// Changed keeps only the findings inside what changed (see changed.go);
+	// nil: every finding.
+	Changed *Changes
 }
 
 // Result is what a run found.
@@ -46,6 +52,11 @@ type Result struct {
 	// silenced, in the same order, with why.
 	Suppressed []Suppressed
 	Summary    Summary
+	// Rules are the ids of the rules that ran (not off), sorted; Files the
+	// root spec documents' names, sorted. Reporters that list passing
+	// checks (junit) use them.
+	Rules []string
+	Files []string
 }
 
 // Suppressed is a finding that was silenced.
@@ -71,6 +82,15 @@ type Summary struct {
 	// operations.
 	Files      int `json:"files"`
 	Operations int `json:"operations"`
+	// Baselined were hidden by --baseline; BaselineStale counts baseline
+	// entries that no longer occur (fixed: the baseline can shrink).
+	// Unchanged were found and then left out by --changed-since, being
+	// outside the changes (per-document rules do not run on documents
+	// without changes, so their findings are never counted).
+	// All three are omitted from JSON when zero.
+	Baselined     int `json:"baselined,omitempty"`
+	BaselineStale int `json:"baselineStale,omitempty"`
+	Unchanged     int `json:"unchanged,omitempty"`
 }
 
 // Problems is the number of reported findings.
@@ -104,17 +124,25 @@ func Run(ctx context.Context, set *spec.Set, rs []rule.Rule, opts Options) *Resu
 		r   Configured
 		doc *spec.Document
 	}
+	touched := func(*spec.Document) bool { return true }
+	if opts.Changed != nil {
+		touched = opts.Changed.touched(set)
+	}
 	var jobs []job
+	var ran []string
 	for _, c := range plan.Rules {
 		if c.Severity == rule.Off {
 			continue
 		}
+		ran = append(ran, c.Meta.ID)
 		if c.Meta.Scope == rule.ScopeSet {
 			jobs = append(jobs, job{r: c})
 			continue
 		}
 		for _, d := range set.Docs {
-			jobs = append(jobs, job{r: c, doc: d})
+			if touched(d) {
+				jobs = append(jobs, job{r: c, doc: d})
+			}
 		}
 	}
 
@@ -169,6 +197,7 @@ func Run(ctx context.Context, set *spec.Set, rs []rule.Rule, opts Options) *Resu
 	res.Findings = append(res.Findings, ig.problems...)
 	rule.Sort(res.Findings)
 	res.Findings = dedupe(res.Findings)
+	res.Findings = narrow(res, set, opts, touched)
 	sortSuppressed(res.Suppressed)
 
 	for _, f := range res.Findings {
@@ -186,7 +215,11 @@ func Run(ctx context.Context, set *spec.Set, rs []rule.Rule, opts Options) *Resu
 	res.Summary.Files = len(set.Docs)
 	for _, d := range set.Docs {
 		res.Summary.Operations += len(d.Operations)
+		res.Files = append(res.Files, d.File.Name)
 	}
+	slices.Sort(res.Files)
+	slices.Sort(ran)
+	res.Rules = ran
 	return res
 }
 

@@ -28,7 +28,7 @@ func (examplesValid) Meta() rule.Meta {
 	return rule.Meta{
 		ID:       ExamplesValidID,
 		Summary:  "Examples (media type, parameter, header and schema examples) validate against their schemas",
-		Severity: rule.Warn,
+		Severity: rule.Error,
 		Family:   "examples",
 		Options: []rule.Option{
 			{Name: "allowAdditionalProperties", Default: false, Description: "accept example members that an object schema with declared properties does not declare (off: a misspelt member is reported)"},

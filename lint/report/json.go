@@ -29,7 +29,10 @@ import (
 //	    "ignored": 2,                    // silenced by x-lint-ignore
 //	    "excepted": 1,                   // silenced by gwctl.yaml ruleset exceptions
 //	    "files": 2,                      // spec documents linted
-//	    "operations": 31                 // operations in them
+//	    "operations": 31,                // operations in them
+//	    "baselined": 40,                 // hidden by --baseline (omitted when 0)
+//	    "baselineStale": 3,              // baseline entries that no longer occur (omitted when 0)
+//	    "unchanged": 12                  // left out by --changed-since (omitted when 0)
 //	  }
 //	}
 //

@@ -135,7 +135,7 @@ func TestJSON(t *testing.T) {
 }
 
 func TestWriteUnknownFormat(t *testing.T) {
-	if err := Write(&bytes.Buffer{}, "sarif", &lint.Result{}, Options{}); err == nil {
+	if err := Write(&bytes.Buffer{}, "xml", &lint.Result{}, Options{}); err == nil {
 		t.Error("unknown format must be an error")
 	}
 }

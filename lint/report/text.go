@@ -105,7 +105,7 @@ func Summary(w io.Writer, res *lint.Result, opts Options) error {
 		b.WriteString(p.paint(green, "✔ no problems"))
 		b.WriteString(" " + scope)
 	}
-	if sup := s.Ignored + s.Excepted; sup > 0 {
+	if sup := s.Ignored + s.Excepted + s.Baselined; sup > 0 {
 		var parts []string
 		if s.Ignored > 0 {
 			parts = append(parts, fmt.Sprintf("%d by x-lint-ignore", s.Ignored))
@@ -113,7 +113,13 @@ func Summary(w io.Writer, res *lint.Result, opts Options) error {
 		if s.Excepted > 0 {
 			parts = append(parts, fmt.Sprintf("%d by exceptions", s.Excepted))
 		}
+		if s.Baselined > 0 {
+			parts = append(parts, fmt.Sprintf("%d by the baseline", s.Baselined))
+		}
 		b.WriteString(p.paint(dim, fmt.Sprintf("; %d suppressed (%s)", sup, strings.Join(parts, ", "))))
+	}
+	if s.Unchanged > 0 {
+		b.WriteString(p.paint(dim, fmt.Sprintf("; %d outside the changes", s.Unchanged)))
 	}
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())

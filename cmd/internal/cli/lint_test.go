@@ -25,7 +25,13 @@ func TestNewCmdLintFlags(t *testing.T) {
 		{args: []string{"--config", "x/gwctl.yaml", "-f", "json", "--fail-on", "warn", "--allow-remote-refs", "-q", "a.yaml"},
 			want: LintOptions{Paths: []string{"a.yaml"}, ConfigPath: "x/gwctl.yaml", Format: "json", FailOn: "warn", AllowRemoteRefs: true, Quiet: true}},
 		{args: []string{"-c", "g.yaml", "--fail-on=never"}, want: LintOptions{ConfigPath: "g.yaml", Format: "text", FailOn: "never"}},
-		{args: []string{"--format", "xml"}, wantErr: `invalid --format "xml": want text or json`},
+		{args: []string{"--format", "sarif", "--baseline", "b.json", "--changed-since", "origin/main", "--sarif-file", "out.sarif"},
+			want: LintOptions{Format: "sarif", FailOn: "error", Baseline: "b.json", ChangedSince: "origin/main", SARIFFile: "out.sarif"}},
+		{args: []string{"-f", "github", "--write-baseline", "b.json"}, want: LintOptions{Format: "github", FailOn: "error", WriteBaseline: "b.json"}},
+		{args: []string{"-f", "junit"}, want: LintOptions{Format: "junit", FailOn: "error"}},
+		{args: []string{"--format", "xml"}, wantErr: `invalid --format "xml": want text, json, sarif, github, junit`},
+		{args: []string{"--write-baseline", "b.json", "--changed-since", "main"}, wantErr: "--write-baseline records every finding; it cannot be combined with --changed-since"},
+		{args: []string{"--changed-since", " "}, wantErr: "--changed-since needs a git revision, e.g. origin/main"},
 		{args: []string{"--fail-on", "warning"}, wantErr: `invalid --fail-on "warning": want error, warn, info, hint, never`},
 		{args: []string{"--bogus"}, wantErr: "unknown flag: --bogus"},
 	}
@@ -51,10 +57,10 @@ func TestNewCmdLintFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			g := *got
-			if g.IO != ios || len(g.Rules) == 0 || g.Builtin == nil {
-				t.Errorf("IO, Rules and Builtin must be set from the registry")
+			if g.IO != ios || len(g.Rules) == 0 || g.Builtin == nil || g.Examples == nil {
+				t.Errorf("IO, Rules, Builtin and Examples must be set from the registry")
 			}
-			g.IO, g.Rules, g.Builtin = nil, nil, nil
+			g.IO, g.Rules, g.Builtin, g.Examples = nil, nil, nil, nil
 			if !equalLintOptions(g, tt.want) {
 				t.Errorf("options = %+v, want %+v", g, tt.want)
 			}
@@ -64,7 +70,8 @@ func TestNewCmdLintFlags(t *testing.T) {
 
 func equalLintOptions(a, b LintOptions) bool {
 	return strings.Join(a.Paths, "|") == strings.Join(b.Paths, "|") && a.ConfigPath == b.ConfigPath && a.Format == b.Format &&
-		a.FailOn == b.FailOn && a.AllowRemoteRefs == b.AllowRemoteRefs && a.Quiet == b.Quiet
+		a.FailOn == b.FailOn && a.AllowRemoteRefs == b.AllowRemoteRefs && a.Quiet == b.Quiet &&
+		a.Baseline == b.Baseline && a.WriteBaseline == b.WriteBaseline && a.ChangedSince == b.ChangedSince && a.SARIFFile == b.SARIFFile
 }
 
 // testRule reports every path key, at error, and every operation without a
@@ -190,6 +197,49 @@ func TestRunLint(t *testing.T) {
 			wantOut:    "specs/a.yaml:5:5 error summaries add a summary\nspecs/a.yaml:8:5 error summaries add a summary\n",
 			wantErrOut: "✖ 2 problems (2 errors, 0 warnings) in 1 file, 2 operations; 1 suppressed (1 by exceptions)\n",
 			wantErr:    "policy"},
+		{name: "github annotations",
+			files:      map[string]string{"a.yaml": twoOps},
+			opts:       LintOptions{Paths: []string{"a.yaml"}, Format: "github", FailOn: "error"},
+			wantOut:    "::error file=a.yaml,line=4,col=3,title=paths::path /a is flagged\n::warning file=a.yaml,line=8,col=5,title=summaries::add a summary\n",
+			wantErrOut: "✖ 2 problems (1 error, 1 warning) in 1 file, 2 operations\n",
+			wantErr:    "policy"},
+		{name: "junit: warnings below --fail-on pass",
+			files: map[string]string{"b.yaml": postOnly},
+			opts:  LintOptions{Paths: []string{"b.yaml"}, Format: "junit", FailOn: "error"},
+			wantOut: `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="gwctl lint" tests="3" failures="0" errors="0">
+  <testsuite name="b.yaml" tests="3" failures="0" errors="0">
+    <testcase name="lint-ignore" classname="b.yaml"></testcase>
+    <testcase name="paths" classname="b.yaml"></testcase>
+    <testcase name="summaries" classname="b.yaml">
+      <system-out><![CDATA[b.yaml:5:5 warn add a summary
+]]></system-out>
+    </testcase>
+  </testsuite>
+</testsuites>
+`,
+			wantErrOut: "✖ 1 problem (0 errors, 1 warning) in 1 file, 1 operation\n"},
+		{name: "write a baseline",
+			files:      map[string]string{"a.yaml": twoOps},
+			opts:       LintOptions{Paths: []string{"a.yaml"}, Format: "text", FailOn: "error", WriteBaseline: "-"},
+			wantOut:    "{\n  \"version\": 1,\n  \"findings\": [\n    {\n      \"rule\": \"paths\",\n      \"file\": \"a.yaml\",\n      \"pointer\": \"/paths/~1a\",\n      \"hash\": \"97fc62484ddc\",\n      \"count\": 1,\n      \"message\": \"path /a is flagged\"\n    },\n    {\n      \"rule\": \"summaries\",\n      \"file\": \"a.yaml\",\n      \"pointer\": \"/paths/~1a/post\",\n      \"hash\": \"b6bd72356b9e\",\n      \"count\": 1,\n      \"message\": \"add a summary\"\n    }\n  ]\n}\n",
+			wantErrOut: "wrote the baseline to stdout: 2 findings in 1 file (2 entries)\n"},
+		{name: "a baseline hides known findings and names stale entries",
+			files: map[string]string{"a.yaml": twoOps, "ci/baseline.json": `{"version": 1, "findings": [
+  {"rule": "summaries", "file": "../a.yaml", "pointer": "/paths/~1a/post", "hash": "b6bd72356b9e", "count": 1},
+  {"rule": "paths", "file": "../a.yaml", "pointer": "/paths/~1gone", "hash": "000000000000", "count": 2}]}`},
+			opts:       LintOptions{Paths: []string{"a.yaml"}, Format: "text", FailOn: "warn", Baseline: "ci/baseline.json"},
+			wantOut:    "a.yaml:4:3 error paths path /a is flagged\n",
+			wantErrOut: "✖ 1 problem (1 error, 0 warnings) in 1 file, 2 operations; 1 suppressed (1 by the baseline)\n2 baseline entries no longer occur; run --write-baseline to shrink it\n",
+			wantErr:    "policy"},
+		{name: "a baseline that cannot be read",
+			files:   map[string]string{"a.yaml": twoOps, "b.json": "{\"version\": 1,\n \"findings\": {}}"},
+			opts:    LintOptions{Paths: []string{"a.yaml"}, Format: "text", FailOn: "error", Baseline: "b.json"},
+			wantErr: "input: b.json:2:15: invalid baseline: findings must be a []lint.BaselineEntry, not a object"},
+		{name: "changed-since outside a git repository",
+			files:   map[string]string{"a.yaml": twoOps},
+			opts:    LintOptions{Paths: []string{"a.yaml"}, Format: "text", FailOn: "error", ChangedSince: "main"},
+			wantErr: "input: --changed-since needs a git repository; the working directory is not in one"},
 		{name: "config: bad option",
 			files:   map[string]string{"gwctl.yaml": "ruleset:\n  rules:\n    summaries: {options: {minLen: 2}}\n", "a.yaml": twoOps},
 			opts:    LintOptions{Paths: []string{"a.yaml"}, Format: "text", FailOn: "error"},
