@@ -8,10 +8,13 @@
 #
 #   bash bench/gateway.sh            # DUR=5s CONNS=32 ROUNDS=3
 #   DUR=10s CONNS=64 bash bench/gateway.sh
+#   BASE_GWBENCH=/tmp/gwbench-old bash bench/gateway.sh   # also gw-1 of another build
 #
 # Targets: direct (wrk → upstream nginx), nginx (proxy_pass, keepalive
 # upstream pool), go-plain (a bare httputil.ReverseProxy: the standard
-# library floor the gateway is built on), gw-1 (gateway, one public route),
+# library floor the gateway is built on), go-tuned (the same with the
+# gateway's transport settings and pooled copy buffers), gw-1 (gateway, one
+# public route),
 # gw-600 (gateway, 600 routes, every one behind key-auth). Bars: gw-1 ≥ 0.85 × nginx,
 # gw-600 ≥ 0.9 × gw-1. Access logs are off on both proxies.
 set -euo pipefail
@@ -58,6 +61,8 @@ ngx_port=$((BASE_PORT + 1))
 gw1_port=$((BASE_PORT + 2))
 gw600_port=$((BASE_PORT + 3))
 plain_port=$((BASE_PORT + 4))
+tuned_port=$((BASE_PORT + 5))
+base_port=$((BASE_PORT + 6))
 
 nginx_conf() { # name listen-port body
 	mkdir -p "$work/$1"
@@ -99,6 +104,10 @@ start "$PROXY_CPU" "$NGINX" -c "$work/proxy/nginx.conf" -p "$work/proxy"
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw1_port" -upstream "http://127.0.0.1:$up_port" -routes 1
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw600_port" -upstream "http://127.0.0.1:$up_port" -routes 600 -keyauth -key "$KEY"
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$plain_port" -upstream "http://127.0.0.1:$up_port" -plain
+start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$tuned_port" -upstream "http://127.0.0.1:$up_port" -plain -tuned
+if [ -n "${BASE_GWBENCH:-}" ]; then
+	start "$PROXY_CPU" "$BASE_GWBENCH" -listen "127.0.0.1:$base_port" -upstream "http://127.0.0.1:$up_port" -routes 1
+fi
 
 declare -A url hdr pidof_target
 url[direct]=http://127.0.0.1:$up_port$PATH_UNDER_TEST
@@ -106,17 +115,26 @@ url[nginx]=http://127.0.0.1:$ngx_port$PATH_UNDER_TEST
 url[gw-1]=http://127.0.0.1:$gw1_port$PATH_UNDER_TEST
 url[gw-600]=http://127.0.0.1:$gw600_port$PATH_UNDER_TEST
 url[go-plain]=http://127.0.0.1:$plain_port$PATH_UNDER_TEST
+url[go-tuned]=http://127.0.0.1:$tuned_port$PATH_UNDER_TEST
+url[gw-1-base]=http://127.0.0.1:$base_port$PATH_UNDER_TEST
 hdr[direct]=""
 hdr[nginx]=""
 hdr[gw-1]=""
 hdr[gw-600]="X-Api-Key: $KEY"
 hdr[go-plain]=""
+hdr[go-tuned]=""
+hdr[gw-1-base]=""
 pidof_target[direct]=${pids[0]}
 pidof_target[nginx]=${pids[1]}
 pidof_target[gw-1]=${pids[2]}
 pidof_target[gw-600]=${pids[3]}
 pidof_target[go-plain]=${pids[4]}
-targets=(direct nginx go-plain gw-1 gw-600)
+pidof_target[go-tuned]=${pids[5]}
+targets=(direct nginx go-plain go-tuned gw-1 gw-600)
+if [ -n "${BASE_GWBENCH:-}" ]; then
+	pidof_target[gw-1-base]=${pids[6]}
+	targets+=(gw-1-base)
+fi
 
 # Wait until every target answers 200 (and gw-600 refuses a missing key).
 for t in "${targets[@]}"; do
@@ -195,7 +213,14 @@ for round in $(seq "$ROUNDS"); do
 	r1=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
 	r2=$(awk -v a="${rps[$round,gw-600]}" -v b="${rps[$round,gw-1]}" 'BEGIN{printf "%.3f", a/b}')
 	r3=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,go-plain]}" 'BEGIN{printf "%.3f", a/b}')
-	printf '  round %s: gw-1/nginx %s   gw-600/gw-1 %s   gw-1/go-plain %s\n' "$round" "$r1" "$r2" "$r3"
+	r4=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,go-tuned]}" 'BEGIN{printf "%.3f", a/b}')
+	r5=$(awk -v a="${rps[$round,go-tuned]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
+	extra="   CPU/req gw-1/nginx $(awk -v a="${cpu[$round,gw-1]}" -v b="${cpu[$round,nginx]}" 'BEGIN{printf "%.2f", a/b}')"
+	if [ -n "${BASE_GWBENCH:-}" ]; then
+		extra+="   gw-1/gw-1-base $(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,gw-1-base]}" 'BEGIN{printf "%.3f", a/b}')"
+	fi
+	printf '  round %s: gw-1/nginx %s   gw-600/gw-1 %s   gw-1/go-plain %s   gw-1/go-tuned %s   go-tuned/nginx %s%s\n' \
+		"$round" "$r1" "$r2" "$r3" "$r4" "$r5" "$extra"
 	r1s+="$r1 " r2s+="$r2 "
 done
 m1=$(median <<<"${r1s% }")

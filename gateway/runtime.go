@@ -127,7 +127,7 @@ func consumersKey(cs []config.Consumer) (string, error) {
 
 // build compiles cfg (already validated) into a runtime. It reads
 // s.limiters (rate-limit state carried over) and returns the limiters the
-// new runtime uses; it changes nothing on s.
+// new runtime uses; it changes nothing on s but the route metrics cache.
 func (s *Server) build(in *config.Config, consumers []config.Consumer, rev, ckey string) (*runtime, map[string]*middleware.RateLimiter, error) {
 	cfg, err := deepCopy(in)
 	if err != nil {
@@ -145,10 +145,14 @@ func (s *Server) build(in *config.Config, consumers []config.Consumer, rev, ckey
 	if rt.auth, err = auth.New(cfg, consumers); err != nil {
 		return nil, nil, fmt.Errorf("gateway: auth: %w", err)
 	}
-	if rt.global, err = s.compilePlugins(&cfg.Plugins, nil, "global", limiters); err != nil {
+	if rt.global, err = s.compilePlugins(&cfg.Plugins, nil, "", limiters); err != nil {
 		return nil, nil, fmt.Errorf("gateway: plugins: %w", err)
 	}
-	var entries []router.Entry[*route]
+	n := 0
+	for oi := range cfg.Owners {
+		n += len(cfg.Owners[oi].Routes)
+	}
+	entries := make([]router.Entry[*route], 0, n)
 	var errs []error
 	for oi := range cfg.Owners {
 		o := &cfg.Owners[oi]
@@ -164,12 +168,12 @@ func (s *Server) build(in *config.Config, consumers []config.Consumer, rev, ckey
 		for ri := range o.Routes {
 			r := &o.Routes[ri]
 			cr := &route{cfg: r, id: r.ID, template: r.Path, upstream: ups[r.Service],
-				stripPrefix: r.StripPrefix, addPrefix: r.AddPrefix, metrics: s.metrics.Route(r.ID)}
+				stripPrefix: r.StripPrefix, addPrefix: r.AddPrefix, metrics: s.routeMetrics(r.ID)}
 			if cr.upstream == nil && r.Mock == nil {
 				errs = append(errs, fmt.Errorf("route %s: unknown service %q", r.ID, r.Service))
 				continue
 			}
-			if cr.plugins, err = s.compilePlugins(&r.Plugins, &cfg.Plugins, "route "+r.ID, limiters); err != nil {
+			if cr.plugins, err = s.compilePlugins(&r.Plugins, &cfg.Plugins, r.ID, limiters); err != nil {
 				errs = append(errs, fmt.Errorf("route %s: %w", r.ID, err))
 				continue
 			}
@@ -205,18 +209,19 @@ func deepCopy(c *config.Config) (*config.Config, error) {
 }
 
 // compilePlugins compiles own, falling back field by field to global (nil
-// when own is the global set). A rate limit configured globally is one
-// limiter shared by every route (per consumer); a route's own limit counts
-// that route only. Limiters whose settings did not change keep their state
-// across configurations.
-func (s *Server) compilePlugins(own, global *config.Plugins, scope string, limiters map[string]*middleware.RateLimiter) (plugins, error) {
+// when own is the global set; routeID names the route otherwise). A rate
+// limit configured globally is one limiter shared by every route (per
+// consumer); a route's own limit counts that route only. Limiters whose
+// settings did not change keep their state across configurations.
+func (s *Server) compilePlugins(own, global *config.Plugins, routeID string, limiters map[string]*middleware.RateLimiter) (plugins, error) {
 	var p plugins
 	eff := *own
-	rlScope := scope
+	rlScope := "global"
 	if global != nil {
 		if eff.RateLimit == nil {
 			eff.RateLimit = global.RateLimit
-			rlScope = "global"
+		} else {
+			rlScope = "route " + routeID
 		}
 		if eff.CORS == nil {
 			eff.CORS = global.CORS
@@ -268,6 +273,20 @@ func (s *Server) compilePlugins(own, global *config.Plugins, scope string, limit
 		p.rateLimit = l
 	}
 	return p, nil
+}
+
+// routeMetrics returns the cached series of a route id: a route keeps its
+// RouteMetrics (and the counters it resolved) across configurations, and
+// an Apply of 10,000 routes does no label hashing for routes it already
+// knew. Like the series in the registry, entries are never dropped. Called
+// under applyMu (or from New).
+func (s *Server) routeMetrics(id string) *middleware.RouteMetrics {
+	if rm := s.routes[id]; rm != nil {
+		return rm
+	}
+	rm := s.metrics.Route(id)
+	s.routes[id] = rm
+	return rm
 }
 
 func compileMock(m *config.Mock) *mockResponse {

@@ -73,7 +73,8 @@ type Server struct {
 	rt atomic.Pointer[runtime]
 
 	applyMu   sync.Mutex
-	limiters  map[string]*middleware.RateLimiter // reused across swaps while unchanged
+	limiters  map[string]*middleware.RateLimiter  // reused across swaps while unchanged
+	routes    map[string]*middleware.RouteMetrics // by route id, across swaps (applyMu)
 	updated   atomic.Pointer[time.Time]
 	unmatched *middleware.RouteMetrics
 }
@@ -122,6 +123,7 @@ func New(opts Options) *Server {
 		startedAt: time.Now().UTC(),
 		nodeID:    opts.NodeID,
 		limiters:  map[string]*middleware.RateLimiter{},
+		routes:    map[string]*middleware.RouteMetrics{},
 	}
 	if ps, err := middleware.ParsePrefixes(opts.TrustedProxies); err == nil {
 		s.trusted = ps

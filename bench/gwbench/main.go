@@ -22,12 +22,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gwctl/gwctl/gateway"
 	"github.com/gwctl/gwctl/gateway/auth"
 	"github.com/gwctl/gwctl/gateway/config"
+	"github.com/gwctl/gwctl/gateway/proxy"
 )
 
 func main() {
@@ -38,6 +40,7 @@ func main() {
 	key := flag.String("key", "gw_bench-key-0123456789abcdefghijklmnopqrstuvwxyz", "the consumer's API key")
 	accessLog := flag.String("access-log", "", "write the JSON access log to this file (default: none)")
 	plain := flag.Bool("plain", false, "serve a bare httputil.ReverseProxy instead (the standard library floor)")
+	tuned := flag.Bool("tuned", false, "with -plain: the gateway's transport settings and pooled copy buffers (a tuned stock ReverseProxy)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -84,9 +87,13 @@ func main() {
 			Transport: &http.Transport{MaxIdleConnsPerHost: 1024, DisableCompression: true},
 			ErrorLog:  log.New(io.Discard, "", 0), // clients leaving at the end of a run
 		}
+		if *tuned {
+			rp.Transport = proxy.NewTransport(nil)
+			rp.BufferPool = buffers{}
+		}
 		srv := &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
 		go func() { <-ctx.Done(); _ = srv.Close() }()
-		fmt.Fprintf(os.Stderr, "gwbench: plain httputil.ReverseProxy on %s → %s\n", ln.Addr(), *upstream)
+		fmt.Fprintf(os.Stderr, "gwbench: plain httputil.ReverseProxy (tuned=%v) on %s → %s\n", *tuned, ln.Addr(), *upstream)
 		_ = srv.Serve(ln)
 		return
 	}
@@ -97,6 +104,14 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// buffers is a pool of 32 KiB copy buffers, as the gateway's proxy uses.
+type buffers struct{}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (buffers) Get() []byte  { return *(bufPool.Get().(*[]byte)) }
+func (buffers) Put(b []byte) { bufPool.Put(&b) }
 
 // Config is n routes over 30 services-worth of paths (half with a path
 // parameter) on one upstream, always including GET /v1/svc7/items7/{id}.

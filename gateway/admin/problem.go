@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gwctl/gwctl/gateway/config"
@@ -137,40 +138,95 @@ func decodeJSON(r *http.Request, v any) error {
 				Detail: "send the body as application/json, not " + mt}
 		}
 	}
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
-				Detail: fmt.Sprintf("the admin API accepts bodies up to %d bytes", tooBig.Limit)}
-		}
-		return &Error{Status: http.StatusBadRequest, Title: "Bad request", Detail: "read body: " + err.Error()}
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return &Error{Status: http.StatusBadRequest, Title: "Bad request", Detail: "the request body is empty; send a JSON document"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	// Decode straight from the body (a 10,000-route section is 1.5 MB: no
+	// intermediate copy); lines remembers where lines start, for messages.
+	lr := &lineReader{r: r.Body}
+	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON body", Detail: describeJSONError(err, data)}
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errTrailing
+		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if err == nil {
+		return nil
+	}
+	if lr.err == nil {
+		// As before decoding streamed: a body over the limit is 413
+		// whatever it holds, so read on to know.
+		_, _ = io.Copy(io.Discard, lr)
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(lr.err, &tooBig):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
+			Detail: fmt.Sprintf("the admin API accepts bodies up to %d bytes", tooBig.Limit)}
+	case lr.err != nil && lr.err != io.EOF:
+		return &Error{Status: http.StatusBadRequest, Title: "Bad request", Detail: "read body: " + lr.err.Error()}
+	case err == io.EOF:
+		return &Error{Status: http.StatusBadRequest, Title: "Bad request", Detail: "the request body is empty; send a JSON document"}
+	case err == errTrailing:
 		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON body",
 			Detail: "unexpected data after the JSON document; send exactly one JSON value"}
 	}
-	return nil
+	return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON body", Detail: describeJSONError(err, lr.position)}
+}
+
+var errTrailing = errors.New("trailing data")
+
+// lineReader passes a body through, keeping its first read error and the
+// offsets of its line breaks (none for compact JSON) so that an error's
+// byte offset can be told as a line and column.
+type lineReader struct {
+	r     io.Reader
+	n     int64
+	lines []int64 // offsets of '\n'
+	err   error
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	for i := 0; i < n; {
+		k := bytes.IndexByte(p[i:n], '\n')
+		if k < 0 {
+			break
+		}
+		l.lines = append(l.lines, l.n+int64(i+k))
+		i += k + 1
+	}
+	l.n += int64(n)
+	if err != nil {
+		l.err = err
+	}
+	return n, err
+}
+
+// position is the 1-based line and column of byte offset off.
+func (l *lineReader) position(off int64) (line, col int) {
+	if off > l.n {
+		off = l.n
+	}
+	k, _ := slices.BinarySearch(l.lines, off) // line breaks before off
+	if k == 0 {
+		return 1, int(off) + 1
+	}
+	return k + 1, int(off - l.lines[k-1])
 }
 
 // describeJSONError turns a decoding error into a sentence that names the
 // field or the position.
-func describeJSONError(err error, data []byte) string {
+func describeJSONError(err error, position func(off int64) (line, col int)) string {
 	var (
 		syntax *json.SyntaxError
 		typ    *json.UnmarshalTypeError
 	)
 	switch {
 	case errors.As(err, &syntax):
-		line, col := position(data, syntax.Offset)
+		line, col := position(syntax.Offset)
 		return fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, syntax.Error())
 	case errors.As(err, &typ):
 		field := typ.Field
@@ -186,20 +242,4 @@ func describeJSONError(err error, data []byte) string {
 		return "unknown field " + name + ": check the spelling against the admin API's types"
 	}
 	return strings.TrimPrefix(msg, "json: ")
-}
-
-func position(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	line, col = 1, 1
-	for _, c := range data[:off] {
-		if c == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }

@@ -23,9 +23,18 @@ const (
 func etag(rev string) string { return `"` + rev + `"` }
 
 // current reads the live config from the store; never nil, Owners never nil
-// (so it encodes as []).
+// (so it encodes as []). It is read-only: with a store.Shared store it is
+// the store's own live value, shared with every other request, so nothing
+// here modifies it (write derives the next config with WithOwner, which
+// copies; Apply copies what it changes).
 func (s *API) current(ctx context.Context) (*config.Config, error) {
-	cfg, err := s.store.Current(ctx)
+	var cfg *config.Config
+	var err error
+	if sh, ok := s.store.(store.Shared); ok {
+		cfg, err = sh.CurrentShared(ctx)
+	} else {
+		cfg, err = s.store.Current(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read live config: %w", err)
 	}
@@ -247,8 +256,7 @@ func (s *API) write(w http.ResponseWriter, r *http.Request, m ifMatch, c change)
 		if errs, others := conflicts(live, c.section); len(errs) > 0 {
 			return conflictError(c.section.Name, errs, others)
 		}
-		// live is our own copy (the store hands out copies), so WithOwner
-		// may normalize it in place.
+		// live may be shared (store.Shared): WithOwner only reads it.
 		next = live.WithOwner(*c.section)
 	}
 	if errs := next.Validate(); len(errs) > 0 {
@@ -287,7 +295,7 @@ func (s *API) write(w http.ResponseWriter, r *http.Request, m ifMatch, c change)
 		Action:    c.action,
 		Routes:    countRoutes(next),
 	}
-	if err := s.store.Commit(ctx, live.Revision, next, info); err != nil {
+	if err := s.commit(ctx, live.Revision, next, info); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			cur, cerr := s.current(ctx)
 			rev := "(unknown)"
@@ -309,6 +317,15 @@ func (s *API) write(w http.ResponseWriter, r *http.Request, m ifMatch, c change)
 	w.Header().Set("ETag", etag(next.Revision))
 	writeJSON(w, http.StatusOK, res)
 	return nil
+}
+
+// commit stores next, handing it over to a store.Shared store (no copy):
+// from here on next is only read (applied, its revision reported).
+func (s *API) commit(ctx context.Context, expected string, next *config.Config, info config.RevisionInfo) error {
+	if sh, ok := s.store.(store.Shared); ok {
+		return sh.CommitOwned(ctx, expected, next, info)
+	}
+	return s.store.Commit(ctx, expected, next, info)
 }
 
 // annotate names the route behind each error about a route: the field

@@ -370,21 +370,23 @@ func IdentityHeaders() []string {
 // removes them, so the upstream never sees client-sent copies. A value that
 // is not a valid header value (control characters) is left out.
 func (id *Identity) SetHeaders(h http.Header) {
-	for _, k := range IdentityHeaders() {
-		h.Del(k)
-	}
+	// The names are canonical: delete is h.Del without canonicalizing.
+	delete(h, HeaderConsumerID)
+	delete(h, HeaderConsumerName)
+	delete(h, HeaderConsumerScopes)
+	delete(h, HeaderSubject)
 	if id == nil {
 		return
 	}
-	set := func(k, v string) {
-		if v != "" && validHeaderValue(v) {
-			h[k] = []string{v}
+	// One backing array for the (up to four) values, each capacity-limited
+	// so that an append to one never reaches the next.
+	vals := [4]string{id.ConsumerID, id.ConsumerName, strings.Join(id.Scopes, " "), id.Subject}
+	vs := vals[:]
+	for i, k := range [4]string{HeaderConsumerID, HeaderConsumerName, HeaderConsumerScopes, HeaderSubject} {
+		if v := vs[i]; v != "" && validHeaderValue(v) {
+			h[k] = vs[i : i+1 : i+1]
 		}
 	}
-	set(HeaderConsumerID, id.ConsumerID)
-	set(HeaderConsumerName, id.ConsumerName)
-	set(HeaderConsumerScopes, strings.Join(id.Scopes, " "))
-	set(HeaderSubject, id.Subject)
 }
 
 // validHeaderValue reports whether v can be sent as a header field value

@@ -5,13 +5,16 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is the whole routing configuration a gateway serves: the union of
@@ -215,12 +218,21 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 func (d Duration) IsZero() bool { return d == 0 }
 
 // MarshalJSON writes "1.5s".
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+func (d Duration) MarshalJSON() ([]byte, error) {
+	// A duration's text ("1m30s", "1.5µs") never needs JSON escaping.
+	s := time.Duration(d).String()
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
+}
 
 // UnmarshalJSON reads "1.5s" or a number of nanoseconds.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 && utf8.Valid(b[1:n-1]) {
+		s = string(b[1 : n-1]) // no escapes: the string as is, without a decoder
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		var n int64
 		if err2 := json.Unmarshal(b, &n); err2 != nil {
 			return err
@@ -259,8 +271,13 @@ func (c *Config) Normalize() {
 	}
 }
 
-// Normalize sorts an owner's services, routes and schemes.
+// Normalize sorts an owner's services, routes and schemes. On an owner
+// that is already normalized it only reads (shared, read-only configs are
+// normalized: see store.Shared).
 func (o *Owner) Normalize() {
+	if o.normalized() {
+		return
+	}
 	sort.Slice(o.Services, func(i, j int) bool { return o.Services[i].Name < o.Services[j].Name })
 	sort.Slice(o.Schemes, func(i, j int) bool { return o.Schemes[i].Name < o.Schemes[j].Name })
 	sort.Slice(o.Routes, func(i, j int) bool {
@@ -279,6 +296,67 @@ func (o *Owner) Normalize() {
 			sort.Slice(req, func(a, b int) bool { return req[a].Scheme < req[b].Scheme })
 		}
 	}
+}
+
+// normalized reports whether Normalize would change nothing.
+func (o *Owner) normalized() bool {
+	for i := 1; i < len(o.Services); i++ {
+		if o.Services[i].Name < o.Services[i-1].Name {
+			return false
+		}
+	}
+	for i := 1; i < len(o.Schemes); i++ {
+		if o.Schemes[i].Name < o.Schemes[i-1].Name {
+			return false
+		}
+	}
+	for i := range o.Routes {
+		r := &o.Routes[i]
+		if i > 0 {
+			p := &o.Routes[i-1]
+			if r.Path < p.Path || r.Path == p.Path && r.Method < p.Method {
+				return false
+			}
+		}
+		if strings.ToUpper(r.Method) != r.Method {
+			return false
+		}
+		for _, req := range r.Security {
+			for k := range req {
+				if k > 0 && req[k].Scheme < req[k-1].Scheme {
+					return false
+				}
+				if !sort.StringsAreSorted(req[k].Scopes) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// clone copies what Normalize reorders or rewrites, so that normalizing
+// the copy leaves o alone.
+func (o Owner) clone() Owner {
+	o.Services = slices.Clone(o.Services)
+	o.Schemes = slices.Clone(o.Schemes)
+	o.Routes = slices.Clone(o.Routes)
+	for i := range o.Routes {
+		r := &o.Routes[i]
+		if r.Security == nil {
+			continue
+		}
+		sec := make([]Requirement, len(r.Security))
+		for j, req := range r.Security {
+			cp := slices.Clone(req)
+			for k := range cp {
+				cp[k].Scopes = slices.Clone(cp[k].Scopes)
+			}
+			sec[j] = cp
+		}
+		r.Security = sec
+	}
+	return o
 }
 
 // ComputeRevision returns the revision id of the canonical content: the
@@ -312,10 +390,17 @@ func (c *Config) Owner(name string) *Owner {
 
 // WithOwner returns a copy of c in which owner's section is replaced by o
 // (or removed when o has no services and no routes), with the new revision.
+//
+// c is only read (it may be shared): its other owners are taken as they
+// are when normalized (as a stored config's are), copied otherwise. o is
+// normalized in place.
 func (c *Config) WithOwner(o Owner) *Config {
 	out := &Config{Plugins: c.Plugins}
 	for _, x := range c.Owners {
 		if x.Name != o.Name {
+			if !x.normalized() {
+				x = x.clone()
+			}
 			out.Owners = append(out.Owners, x)
 		}
 	}

@@ -32,8 +32,26 @@ func (v *validator) add(field, format string, args ...any) {
 
 // routeRef locates a route for cross-owner messages.
 type routeRef struct {
-	field, id, owner, method, path string
+	field        routeField
+	id, owner    string
+	method, path string
 }
+
+// routeField is the field path of a route (owners[0].routes[3]), built only
+// when a message needs it: a valid 10,000-route config builds none.
+type routeField struct {
+	owner string // owners[i]
+	j     int
+}
+
+func (rf routeField) String() string { return rf.owner + ".routes[" + strconv.Itoa(rf.j) + "]" }
+
+// at is the path of a field of the route (".path").
+func (rf routeField) at(suffix string) string { return rf.String() + suffix }
+
+// shapeKey identifies equivalent routes: the method and the canonical
+// template.
+type shapeKey struct{ method, shape string }
 
 // allowedMethods are the operation methods OpenAPI has (CONNECT is a proxy
 // tunnel and never a route).
@@ -53,8 +71,12 @@ var JWTAlgorithms = map[string]bool{
 
 func (v *validator) config(c *Config) {
 	owners := map[string]int{}
-	ids := map[string]routeRef{}
-	shapes := map[string]routeRef{} // METHOD + canonical template → first route
+	n := 0
+	for i := range c.Owners {
+		n += len(c.Owners[i].Routes)
+	}
+	ids := make(map[string]routeRef, n)
+	shapes := make(map[shapeKey]routeRef, n) // first route of each method and canonical template
 	for i := range c.Owners {
 		o := &c.Owners[i]
 		f := fmt.Sprintf("owners[%d]", i)
@@ -66,10 +88,10 @@ func (v *validator) config(c *Config) {
 		}
 		v.owner(f, o, ids, shapes)
 	}
-	v.plugins("plugins", &c.Plugins)
+	v.plugins(func() string { return "plugins" }, &c.Plugins)
 }
 
-func (v *validator) owner(f string, o *Owner, ids, shapes map[string]routeRef) {
+func (v *validator) owner(f string, o *Owner, ids map[string]routeRef, shapes map[shapeKey]routeRef) {
 	services := map[string]bool{}
 	for j := range o.Services {
 		s := &o.Services[j]
@@ -101,42 +123,42 @@ func (v *validator) owner(f string, o *Owner, ids, shapes map[string]routeRef) {
 	}
 	for j := range o.Routes {
 		r := &o.Routes[j]
-		rf := f + ".routes[" + strconv.Itoa(j) + "]"
+		rf := routeField{f, j}
 		ref := routeRef{field: rf, id: r.ID, owner: o.Name, method: r.Method, path: r.Path}
 		switch prev, dup := ids[r.ID]; {
 		case r.ID == "":
-			v.add(rf+".id", "route id is required")
+			v.add(rf.at(".id"), "route id is required")
 		case dup:
-			v.add(rf+".id", "duplicate route id %q (also %s, owner %q)", r.ID, prev.field, prev.owner)
+			v.add(rf.at(".id"), "duplicate route id %q (also %s, owner %q)", r.ID, prev.field, prev.owner)
 		default:
 			ids[r.ID] = ref
 		}
 		if r.Owner != "" && r.Owner != o.Name {
-			v.add(rf+".owner", "route owner %q differs from its section %q", r.Owner, o.Name)
+			v.add(rf.at(".owner"), "route owner %q differs from its section %q", r.Owner, o.Name)
 		}
 		if r.Service == "" {
 			if r.Mock == nil { // a mock answers itself
-				v.add(rf+".service", "service is required")
+				v.add(rf.at(".service"), "service is required")
 			}
 		} else if !services[r.Service] {
-			v.add(rf+".service", "unknown service %q in owner %q", r.Service, o.Name)
+			v.add(rf.at(".service"), "unknown service %q in owner %q", r.Service, o.Name)
 		}
 		methodOK := false
 		switch {
 		case r.Method == "":
-			v.add(rf+".method", "method is required")
+			v.add(rf.at(".method"), "method is required")
 		case r.Method != strings.ToUpper(r.Method):
-			v.add(rf+".method", "method %q must be upper case", r.Method)
+			v.add(rf.at(".method"), "method %q must be upper case", r.Method)
 		case !allowedMethods[r.Method]:
-			v.add(rf+".method", "method %q is not allowed (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE)", r.Method)
+			v.add(rf.at(".method"), "method %q is not allowed (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE)", r.Method)
 		default:
 			methodOK = true
 		}
-		shape, ok := v.template(rf+".path", r.Path)
+		shape, ok := v.template(rf, r.Path)
 		if ok && methodOK {
-			key := r.Method + " " + shape
+			key := shapeKey{r.Method, shape}
 			if prev, dup := shapes[key]; dup {
-				v.add(rf+".path", "%s %s is equivalent to %s %s of route %q (owner %q, %s)",
+				v.add(rf.at(".path"), "%s %s is equivalent to %s %s of route %q (owner %q, %s)",
 					r.Method, r.Path, prev.method, prev.path, prev.id, prev.owner, prev.field)
 			} else {
 				shapes[key] = ref
@@ -144,60 +166,60 @@ func (v *validator) owner(f string, o *Owner, ids, shapes map[string]routeRef) {
 		}
 		v.security(rf, r, schemes)
 		if r.StripPrefix != "" {
-			v.prefix(rf+".stripPrefix", r.StripPrefix)
+			v.prefix(rf.at(".stripPrefix"), r.StripPrefix)
 			if ok && !segmentPrefix(r.Path, r.StripPrefix) {
-				v.add(rf+".stripPrefix", "%q is not a leading run of literal segments of %q", r.StripPrefix, r.Path)
+				v.add(rf.at(".stripPrefix"), "%q is not a leading run of literal segments of %q", r.StripPrefix, r.Path)
 			}
 		}
 		if r.AddPrefix != "" {
-			v.prefix(rf+".addPrefix", r.AddPrefix)
+			v.prefix(rf.at(".addPrefix"), r.AddPrefix)
 		}
-		v.plugins(rf+".plugins", &r.Plugins)
+		if !r.Plugins.IsZero() {
+			v.plugins(func() string { return rf.at(".plugins") }, &r.Plugins)
+		}
 		if r.Mock != nil {
-			v.mock(rf+".mock", r.Mock)
+			v.mock(rf.at(".mock"), r.Mock)
 		}
 	}
 }
 
-func (v *validator) security(rf string, r *Route, schemes map[string]*Scheme) {
+func (v *validator) security(rf routeField, r *Route, schemes map[string]*Scheme) {
 	if len(r.Security) == 0 {
 		if !r.Public {
-			v.add(rf+".security", "route has no security requirement: set public: true to expose it without authentication")
+			v.add(rf.at(".security"), "route has no security requirement: set public: true to expose it without authentication")
 		}
 		return
 	}
 	if r.Public {
-		v.add(rf+".public", "a public route cannot have security requirements")
+		v.add(rf.at(".public"), "a public route cannot have security requirements")
 	}
 	for a, req := range r.Security {
-		af := rf + ".security[" + strconv.Itoa(a) + "]"
+		af := func() string { return rf.at(".security[" + strconv.Itoa(a) + "]") }
 		// An empty alternative (OpenAPI's {}) makes authentication optional;
 		// on its own it would make the route anonymous without saying so.
 		if len(req) == 0 && len(r.Security) == 1 {
-			v.add(af, "an empty requirement alone makes the route anonymous: set public: true instead")
+			v.add(af(), "an empty requirement alone makes the route anonymous: set public: true instead")
 		}
-		seen := map[string]bool{}
 		for k, ref := range req {
-			kf := af + "[" + strconv.Itoa(k) + "]"
+			kf := func() string { return af() + "[" + strconv.Itoa(k) + "]" }
 			s := schemes[ref.Scheme]
 			switch {
 			case ref.Scheme == "":
-				v.add(kf+".scheme", "scheme is required")
+				v.add(kf()+".scheme", "scheme is required")
 			case s == nil:
-				v.add(kf+".scheme", "unknown scheme %q in the route's owner", ref.Scheme)
-			case seen[ref.Scheme]:
-				v.add(kf+".scheme", "scheme %q listed twice in one requirement", ref.Scheme)
+				v.add(kf()+".scheme", "unknown scheme %q in the route's owner", ref.Scheme)
+			case slices.ContainsFunc(req[:k], func(p SchemeRef) bool { return p.Scheme == ref.Scheme }):
+				v.add(kf()+".scheme", "scheme %q listed twice in one requirement", ref.Scheme)
 			}
-			seen[ref.Scheme] = true
 			for n, sc := range ref.Scopes {
 				if sc == "" || strings.ContainsAny(sc, " \t\r\n\"\\") || !isPrintableASCII(sc) {
-					v.add(fmt.Sprintf("%s.scopes[%d]", kf, n), "invalid scope %q", sc)
+					v.add(fmt.Sprintf("%s.scopes[%d]", kf(), n), "invalid scope %q", sc)
 				}
 			}
 			// Scopes are enforced for jwt (token scopes) and for key-auth and
 			// basic-auth (the consumer's scopes): every known type uses them.
 			if s != nil && len(ref.Scopes) > 0 && s.Type != JWTAuth && s.Type != KeyAuth && s.Type != BasicAuth {
-				v.add(kf+".scopes", "scheme %q of type %q cannot check scopes", ref.Scheme, s.Type)
+				v.add(kf()+".scopes", "scheme %q of type %q cannot check scopes", ref.Scheme, s.Type)
 			}
 		}
 	}
@@ -328,27 +350,28 @@ func (v *validator) jwt(jf string, j *JWTScheme) {
 	}
 }
 
-func (v *validator) plugins(pf string, p *Plugins) {
+// plugins checks a plugin set; pf builds its field path, only for messages.
+func (v *validator) plugins(pf func() string, p *Plugins) {
 	if rl := p.RateLimit; rl != nil {
 		if rl.Requests <= 0 {
-			v.add(pf+".rateLimit.requests", "must be greater than 0")
+			v.add(pf()+".rateLimit.requests", "must be greater than 0")
 		}
 		if rl.Window <= 0 {
-			v.add(pf+".rateLimit.window", "must be greater than 0")
+			v.add(pf()+".rateLimit.window", "must be greater than 0")
 		}
 		if rl.Burst < 0 {
-			v.add(pf+".rateLimit.burst", "must not be negative")
+			v.add(pf()+".rateLimit.burst", "must not be negative")
 		}
 		if rl.By != "" && rl.By != "consumer" && rl.By != "ip" {
-			v.add(pf+".rateLimit.by", "must be consumer or ip, not %q", rl.By)
+			v.add(pf()+".rateLimit.by", "must be consumer or ip, not %q", rl.By)
 		}
 	}
 	if c := p.CORS; c != nil {
 		if len(c.AllowOrigins) == 0 {
-			v.add(pf+".cors.allowOrigins", "at least one origin (or \"*\") is required")
+			v.add(pf()+".cors.allowOrigins", "at least one origin (or \"*\") is required")
 		}
 		for i, o := range c.AllowOrigins {
-			of := fmt.Sprintf("%s.cors.allowOrigins[%d]", pf, i)
+			of := fmt.Sprintf("%s.cors.allowOrigins[%d]", pf(), i)
 			if o == "*" {
 				if c.AllowCredentials {
 					v.add(of, `"*" cannot be combined with allowCredentials`)
@@ -361,58 +384,64 @@ func (v *validator) plugins(pf string, p *Plugins) {
 		}
 		for i, m := range c.AllowMethods {
 			if !isToken(m) {
-				v.add(fmt.Sprintf("%s.cors.allowMethods[%d]", pf, i), "invalid method %q", m)
+				v.add(fmt.Sprintf("%s.cors.allowMethods[%d]", pf(), i), "invalid method %q", m)
 			}
 		}
 		for i, h := range c.AllowHeaders {
 			if !isToken(h) && h != "*" {
-				v.add(fmt.Sprintf("%s.cors.allowHeaders[%d]", pf, i), "invalid header name %q", h)
+				v.add(fmt.Sprintf("%s.cors.allowHeaders[%d]", pf(), i), "invalid header name %q", h)
 			}
 		}
 		for i, h := range c.ExposeHeaders {
 			if !isToken(h) && h != "*" {
-				v.add(fmt.Sprintf("%s.cors.exposeHeaders[%d]", pf, i), "invalid header name %q", h)
+				v.add(fmt.Sprintf("%s.cors.exposeHeaders[%d]", pf(), i), "invalid header name %q", h)
 			}
 		}
-		v.nonNegative(pf+".cors.maxAge", c.MaxAge)
+		if c.MaxAge < 0 {
+			v.add(pf()+".cors.maxAge", "must not be negative")
+		}
 	}
 	if p.MaxBodySize != nil && *p.MaxBodySize <= 0 {
-		v.add(pf+".maxBodySize", "must be greater than 0")
+		v.add(pf()+".maxBodySize", "must be greater than 0")
 	}
 	if f := p.IPFilter; f != nil {
 		if len(f.Allow) == 0 && len(f.Deny) == 0 {
-			v.add(pf+".ipFilter", "allow or deny is required")
+			v.add(pf()+".ipFilter", "allow or deny is required")
 		}
 		for i, s := range f.Allow {
 			if !validCIDR(s) {
-				v.add(fmt.Sprintf("%s.ipFilter.allow[%d]", pf, i), "%q is not an IP address or CIDR", s)
+				v.add(fmt.Sprintf("%s.ipFilter.allow[%d]", pf(), i), "%q is not an IP address or CIDR", s)
 			}
 		}
 		for i, s := range f.Deny {
 			if !validCIDR(s) {
-				v.add(fmt.Sprintf("%s.ipFilter.deny[%d]", pf, i), "%q is not an IP address or CIDR", s)
+				v.add(fmt.Sprintf("%s.ipFilter.deny[%d]", pf(), i), "%q is not an IP address or CIDR", s)
 			}
 		}
 	}
 	if t := p.Timeouts; t != nil {
-		v.nonNegative(pf+".timeouts.connect", t.Connect)
-		v.nonNegative(pf+".timeouts.response", t.Response)
+		if t.Connect < 0 {
+			v.add(pf()+".timeouts.connect", "must not be negative")
+		}
+		if t.Response < 0 {
+			v.add(pf()+".timeouts.response", "must not be negative")
+		}
 	}
 	if h := p.Headers; h != nil {
 		for _, name := range sortedKeys(h.Set) {
 			val := h.Set[name]
 			if !isToken(name) {
-				v.add(pf+".headers.set", "invalid header name %q", name)
+				v.add(pf()+".headers.set", "invalid header name %q", name)
 			} else if isReservedHeader(name) {
-				v.add(pf+".headers.set", "header %q is set by the gateway and cannot be configured", name)
+				v.add(pf()+".headers.set", "header %q is set by the gateway and cannot be configured", name)
 			}
 			if strings.ContainsAny(val, "\r\n\x00") {
-				v.add(pf+".headers.set", "value of %q contains a line break or NUL", name)
+				v.add(pf()+".headers.set", "value of %q contains a line break or NUL", name)
 			}
 		}
 		for i, name := range h.Remove {
 			if !isToken(name) {
-				v.add(fmt.Sprintf("%s.headers.remove[%d]", pf, i), "invalid header name %q", name)
+				v.add(fmt.Sprintf("%s.headers.remove[%d]", pf(), i), "invalid header name %q", name)
 			}
 		}
 	}
@@ -483,54 +512,75 @@ func (v *validator) nonNegative(f string, d Duration) {
 }
 
 // template checks a path template and returns its canonical shape (every
-// parameter written {}), which equal for equivalent templates.
-func (v *validator) template(f, p string) (string, bool) {
+// parameter written {}), which equal for equivalent templates. A template
+// without parameters is its own shape (no allocation).
+func (v *validator) template(rf routeField, p string) (string, bool) {
 	if p == "" {
-		v.add(f, "path is required")
+		v.add(rf.at(".path"), "path is required")
 		return "", false
 	}
 	if p[0] != '/' {
-		v.add(f, "path %q must start with /", p)
+		v.add(rf.at(".path"), "path %q must start with /", p)
 		return "", false
 	}
 	if p == "/" {
 		return "/", true
 	}
-	var shape strings.Builder
+	var shape []byte // nil until the first parameter
 	ok := true
-	names := map[string]bool{}
-	for i, seg := range strings.Split(p[1:], "/") {
-		shape.WriteByte('/')
+	var namesBuf [8]string
+	names := namesBuf[:0]
+	for i, start := 0, 1; start <= len(p); i++ {
+		end := strings.IndexByte(p[start:], '/')
+		if end < 0 {
+			end = len(p)
+		} else {
+			end += start
+		}
+		seg := p[start:end]
 		switch {
 		case seg == "":
-			v.add(f, "path %q has an empty segment (double or trailing slash) at segment %d", p, i+1)
+			v.add(rf.at(".path"), "path %q has an empty segment (double or trailing slash) at segment %d", p, i+1)
 			ok = false
 		case seg == "." || seg == "..":
-			v.add(f, "path %q has a dot segment %q", p, seg)
+			v.add(rf.at(".path"), "path %q has a dot segment %q", p, seg)
 			ok = false
 		case seg[0] == '{' && seg[len(seg)-1] == '}':
 			name := seg[1 : len(seg)-1]
 			if !validParamName(name) {
-				v.add(f, "path %q: parameter name %q must match ^[A-Za-z_][A-Za-z0-9_]*$", p, name)
+				v.add(rf.at(".path"), "path %q: parameter name %q must match ^[A-Za-z_][A-Za-z0-9_]*$", p, name)
 				ok = false
-			} else if names[name] {
-				v.add(f, "path %q repeats parameter {%s}", p, name)
+			} else if slices.Contains(names, name) {
+				v.add(rf.at(".path"), "path %q repeats parameter {%s}", p, name)
 				ok = false
 			}
-			names[name] = true
-			shape.WriteString("{}")
+			names = append(names, name)
+			if shape == nil {
+				shape = make([]byte, 0, len(p))
+				shape = append(shape, p[:start]...)
+			}
+			shape = append(shape, "{}"...)
 		case strings.ContainsAny(seg, "{}"):
-			v.add(f, "path %q: segment %q: a parameter must be a whole segment", p, seg)
+			v.add(rf.at(".path"), "path %q: segment %q: a parameter must be a whole segment", p, seg)
 			ok = false
 		default:
 			if bad := invalidLiteral(seg); bad != "" {
-				v.add(f, "path %q: segment %q: %s", p, seg, bad)
+				v.add(rf.at(".path"), "path %q: segment %q: %s", p, seg, bad)
 				ok = false
 			}
-			shape.WriteString(seg)
+			if shape != nil {
+				shape = append(shape, seg...)
+			}
 		}
+		if shape != nil && end < len(p) {
+			shape = append(shape, '/')
+		}
+		start = end + 1
 	}
-	return shape.String(), ok
+	if shape == nil {
+		return p, ok
+	}
+	return string(shape), ok
 }
 
 // prefix checks a strip/add prefix: literal segments, starting with / and

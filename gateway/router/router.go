@@ -28,7 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -123,9 +123,13 @@ func ParseTemplate(tpl string) ([]Segment, error) {
 	if tpl == "/" {
 		return nil, nil
 	}
-	parts := strings.Split(tpl[1:], "/")
-	segs := make([]Segment, len(parts))
-	for i, p := range parts {
+	segs := make([]Segment, strings.Count(tpl, "/"))
+	rest := tpl[1:]
+	for i := range segs {
+		p := rest
+		if k := strings.IndexByte(rest, '/'); k >= 0 {
+			p, rest = rest[:k], rest[k+1:]
+		}
 		switch {
 		case p == "":
 			return nil, fmt.Errorf("template %q has an empty segment", tpl)
@@ -165,16 +169,20 @@ func (rt *Router[T]) insert(e Entry[T]) error {
 			n = n.param
 			continue
 		}
-		var next *node[T]
-		for _, ed := range n.lits {
-			if ed.label == s.Literal {
-				next = ed.child
-				break
-			}
-		}
+		next := n.literal(s.Literal)
 		if next == nil {
 			next = &node[T]{}
 			n.lits = append(n.lits, edge[T]{s.Literal, next})
+			if n.litMap != nil {
+				n.litMap[s.Literal] = next
+			} else if len(n.lits) > mapThreshold {
+				// Wide levels (10,000 siblings under /v1) are indexed while
+				// building, so compiling stays linear in the routes.
+				n.litMap = make(map[string]*node[T], 2*len(n.lits))
+				for _, ed := range n.lits {
+					n.litMap[ed.label] = ed.child
+				}
+			}
 		}
 		n = next
 	}
@@ -189,15 +197,10 @@ func (rt *Router[T]) insert(e Entry[T]) error {
 }
 
 func (n *node[T]) finish() {
-	sort.Slice(n.lits, func(i, j int) bool { return n.lits[i].label < n.lits[j].label })
-	if len(n.lits) > mapThreshold {
-		n.litMap = make(map[string]*node[T], len(n.lits))
-		for _, ed := range n.lits {
-			n.litMap[ed.label] = ed.child
-		}
-	}
+	// litMap was filled by insert once the level grew past mapThreshold.
+	slices.SortFunc(n.lits, func(a, b edge[T]) int { return strings.Compare(a.label, b.label) })
 	if len(n.methods) > 0 {
-		sort.Slice(n.methods, func(i, j int) bool { return n.methods[i].method < n.methods[j].method })
+		slices.SortFunc(n.methods, func(a, b entry[T]) int { return strings.Compare(a.method, b.method) })
 		ms := make([]string, len(n.methods))
 		for i, m := range n.methods {
 			ms[i] = m.method

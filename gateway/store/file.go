@@ -255,6 +255,7 @@ func checkConfig(b *revisionBody) (*config.Config, error) {
 	if err := json.Unmarshal(b.Config, &c); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	c.Normalize() // the live value is handed out shared: it must be canonical already
 	if got := c.ComputeRevision(); got != b.Info.Revision {
 		return nil, fmt.Errorf("content has revision %q, stored as %q", got, b.Info.Revision)
 	}
@@ -454,6 +455,17 @@ func (s *FileStore) check(ctx context.Context) error {
 
 // Current returns a fresh copy of the live configuration.
 func (s *FileStore) Current(ctx context.Context) (*config.Config, error) {
+	c, err := s.CurrentShared(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cp := deepCopy(*c)
+	return &cp, nil
+}
+
+// CurrentShared implements Shared: the live configuration itself, never
+// copied. It is immutable: neither the store nor any caller may change it.
+func (s *FileStore) CurrentShared(ctx context.Context) (*config.Config, error) {
 	s.mu.RLock()
 	err := s.check(ctx)
 	live := s.live
@@ -464,8 +476,7 @@ func (s *FileStore) Current(ctx context.Context) (*config.Config, error) {
 	if live == nil {
 		return &config.Config{}, nil
 	}
-	c := deepCopy(*live.config)
-	return &c, nil
+	return live.config, nil
 }
 
 // Commit implements Store.
@@ -473,29 +484,46 @@ func (s *FileStore) Commit(ctx context.Context, expected string, next *config.Co
 	if next == nil {
 		return errors.New("store: commit: nil config")
 	}
-	// Copy, encode and check outside the lock. The content is stored
-	// without its revision field; the revision goes into info.
 	snap := deepCopy(*next)
-	cp := snap
+	return s.commit(ctx, expected, &snap, info)
+}
+
+// CommitOwned implements Shared: Commit without the copy. next becomes the
+// live value that CurrentShared hands out; the caller must not change it
+// (or anything it references) afterwards.
+func (s *FileStore) CommitOwned(ctx context.Context, expected string, next *config.Config, info config.RevisionInfo) error {
+	if next == nil {
+		return errors.New("store: commit: nil config")
+	}
+	return s.commit(ctx, expected, next, info)
+}
+
+// commit stores next, which the store owns from now on.
+func (s *FileStore) commit(ctx context.Context, expected string, next *config.Config, info config.RevisionInfo) error {
+	// Encode and check outside the lock. The content is stored without its
+	// revision field; the revision goes into info.
+	cp := *next
 	cp.Revision = ""
 	cfgJSON, err := json.Marshal(&cp)
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	if sum := sha256.Sum256(cfgJSON); hex.EncodeToString(sum[:8]) != next.Revision {
-		// Not normalized, empty, or wrong: ask the config package (which
-		// normalizes our copy on the way, so it is stored canonical).
-		if got := snap.ComputeRevision(); got != next.Revision {
+		// Not normalized, empty, or wrong: normalize our copy (so it is
+		// stored canonical, and the live value stays normalized) and ask
+		// the config package.
+		next.Normalize()
+		if got := next.ComputeRevision(); got != next.Revision {
 			return fmt.Errorf("store: commit: revision %q does not match the content (%q)", next.Revision, got)
 		}
-		cp = snap
+		cp = *next
 		cp.Revision = ""
 		if cfgJSON, err = json.Marshal(&cp); err != nil {
 			return fmt.Errorf("store: commit: %w", err)
 		}
 	}
 	routes := 0
-	for _, o := range snap.Owners {
+	for _, o := range next.Owners {
 		routes += len(o.Routes)
 	}
 
@@ -546,7 +574,7 @@ func (s *FileStore) Commit(ctx context.Context, expected string, next *config.Co
 	}
 
 	s.mu.Lock()
-	s.live = &liveRevision{revEntry: revEntry{seq: seq, info: info}, config: &snap}
+	s.live = &liveRevision{revEntry: revEntry{seq: seq, info: info}, config: next}
 	s.revs = append([]revEntry{{seq: seq, info: info}}, s.revs...)
 	s.revFiles = s.prune(revPrefix, append(s.revFiles, seq), keepRevs)
 	s.revs = slices.DeleteFunc(s.revs, func(e revEntry) bool { return e.seq < s.revFiles[0] })
