@@ -54,6 +54,13 @@ if [ -z "${GWCTL_BIN:-}" ]; then
   go build -o "$GWCTL" ./cmd/gwctl
 fi
 
+# (d) The bare libopenapi parse + BuildV3Model of the same spec (its own
+# module under bench/, so gwctl's go.mod does not carry libopenapi): the
+# reference of the "≤ 1.3× libopenapi parse-and-build" bar.
+LOBUILD="$WORK/libopenapi-build"
+echo "== building bench/libopenapi-build" >&2
+(cd bench/libopenapi-build && GOFLAGS=-mod=mod go build -o "../../$LOBUILD" .)
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -88,24 +95,30 @@ echo "== $ROUNDS interleaved rounds on $SPEC ($(du -h "$SPEC" | cut -f1))" >&2
 for r in $(seq 1 "$ROUNDS"); do
   measure gwctl "0 1" "$GWCTL" lint --format json "$SPEC"
   measure redocly "0 1" "$REDOCLY" lint "$SPEC"
+  measure libopenapi "0" "$LOBUILD" "$SPEC"
   if [ -n "$SHOP" ]; then
     measure shop "0 1" "$GWCTL" lint "$SHOP"
   fi
-  echo "   round $r: gwctl $(tail -n1 "$tmp/gwctl" | cut -d' ' -f1) s, redocly $(tail -n1 "$tmp/redocly" | cut -d' ' -f1) s" >&2
+  echo "   round $r: gwctl $(tail -n1 "$tmp/gwctl" | cut -d' ' -f1) s, redocly $(tail -n1 "$tmp/redocly" | cut -d' ' -f1) s, libopenapi $(tail -n1 "$tmp/libopenapi" | cut -d' ' -f1) s" >&2
 done
 
 gw_wall="$(median "$tmp/gwctl" 1)"
 gw_rss="$(median "$tmp/gwctl" 2)"
 rd_wall="$(median "$tmp/redocly" 1)"
 rd_rss="$(median "$tmp/redocly" 2)"
+lo_wall="$(median "$tmp/libopenapi" 1)"
+lo_rss="$(median "$tmp/libopenapi" 2)"
 
-awk -v gw="$gw_wall" -v gr="$gw_rss" -v rw="$rd_wall" -v rr="$rd_rss" -v n="$ROUNDS" 'BEGIN {
+awk -v gw="$gw_wall" -v gr="$gw_rss" -v rw="$rd_wall" -v rr="$rd_rss" -v lw="$lo_wall" -v lr="$lo_rss" -v n="$ROUNDS" 'BEGIN {
   printf "\nlint of GitHub REST description, median of %d rounds\n", n
   printf "%-34s %10s %14s\n", "", "wall (s)", "peak RSS (MiB)"
   printf "%-34s %10.2f %14.1f\n", "gwctl lint --format json", gw, gr / 1024
   printf "%-34s %10.2f %14.1f\n", "redocly lint", rw, rr / 1024
   printf "%-34s %10.3f %14.3f\n", "gwctl / redocly", gw / rw, gr / rr
+  printf "%-34s %10.2f %14.1f\n", "libopenapi parse + BuildV3Model", lw, lr / 1024
+  printf "%-34s %10.3f %14.3f\n", "gwctl / libopenapi", gw / lw, gr / lr
   printf "bar: wall <= 1/3 of redocly: %s; peak RSS lower: %s\n", (gw / rw <= 1 / 3 ? "met" : "NOT MET"), (gr < rr ? "met" : "NOT MET")
+  printf "bar: wall <= 1.3x libopenapi parse+build: %s\n", (gw / lw <= 1.3 ? "met" : "NOT MET")
 }'
 if [ -n "$SHOP" ]; then
   printf "%-34s %10.2f %14.1f\n" "gwctl lint $SHOP" "$(median "$tmp/shop" 1)" "$(awk -v k="$(median "$tmp/shop" 2)" 'BEGIN { print k / 1024 }')"

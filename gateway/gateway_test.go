@@ -177,32 +177,156 @@ func TestStrictTargets(t *testing.T) {
 			}
 		})
 	}
-	t.Run("identical duplicate Content-Length is collapsed", func(t *testing.T) {
-		res, body := rawDo(t, g.addr, "OPTIONS /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
-		if res.StatusCode != 200 || up.last(t).Body != "abc" {
-			t.Fatalf("%d %s %+v", res.StatusCode, body, up.last(t))
-		}
+	// Refused by the gateway although net/http accepts them (it would
+	// collapse the duplicates and drop Content-Length when chunked): 400
+	// problem+json, nothing forwarded, and the connection is closed.
+	framingRefuses := []struct{ name, raw, detail string }{
+		{"identical duplicate Content-Length", "OPTIONS /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", "duplicate Content-Length"},
+		{"Content-Length with chunked", "OPTIONS /b HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(smuggledReq), smuggledReq), "both Content-Length and Transfer-Encoding"},
+		{"chunked before Content-Length", "OPTIONS /b HTTP/1.1\r\nHost: x\r\ntransfer-encoding: Chunked\r\ncontent-length: 0\r\n\r\n0\r\n\r\n", "both Content-Length and Transfer-Encoding"},
+		{"HTTP/1.0 Content-Length with Transfer-Encoding", "OPTIONS /b HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc", "both Content-Length and Transfer-Encoding"},
+	}
+	for _, tt := range framingRefuses {
+		t.Run(tt.name, func(t *testing.T) {
+			before := up.count()
+			// A valid request follows on the same connection: it is never
+			// read, the connection closes after the 400.
+			c, br := rawConn(t, g.addr, tt.raw+"GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+			res, body := readRes(t, br)
+			if res.StatusCode != 400 || !res.Close {
+				t.Fatalf("status %d close %v: %s", res.StatusCode, res.Close, body)
+			}
+			if p := problemOf(t, res, body); p.Detail != tt.detail {
+				t.Fatalf("detail %q, want %q", p.Detail, tt.detail)
+			}
+			if _, err := br.ReadByte(); err != io.EOF {
+				t.Fatalf("connection not closed after the 400: %v", err)
+			}
+			c.Close()
+			time.Sleep(20 * time.Millisecond)
+			if up.count() != before {
+				t.Fatal("forwarded")
+			}
+		})
+	}
+}
+
+const smuggledReq = "GET /files/smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+
+// rawConn sends raw bytes on a new connection.
+func rawConn(t testing.TB, addr, raw string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	return c, bufio.NewReader(c)
+}
+
+func readRes(t testing.TB, br *bufio.Reader) (*http.Response, string) {
+	t.Helper()
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, string(b)
+}
+
+// TestFramingKeepAlive: the framing scanner follows keep-alive and
+// pipelined connections; well-framed requests are all forwarded intact, and
+// a refused one ends the connection.
+func TestFramingKeepAlive(t *testing.T) {
+	up := newUpstream(t)
+	up.setHandler(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Trailer", r.Trailer.Get("X-Sum"))
+		_, _ = io.WriteString(w, "ok "+r.URL.Path)
 	})
-	// Content-Length with Transfer-Encoding: chunked is accepted by net/http
-	// as RFC 9112 §6.3 prescribes for an intermediary: Content-Length is
-	// dropped and the chunked framing wins; the gateway re-frames the body
-	// for the upstream, so a request smuggled behind the declared length is
-	// just body bytes and never a second request.
-	t.Run("Content-Length with chunked cannot smuggle", func(t *testing.T) {
+	g := startGateway(t, Options{})
+	g.apply(t, shopConfig(up.URL, config.Route{Method: "GET", Path: "/g/{n}"}, config.Route{Method: "POST", Path: "/p/{n}"}))
+	reqs := []struct{ raw, path, body string }{
+		{"GET /g/1 HTTP/1.1\r\nHost: x\r\n\r\n", "/g/1", ""},
+		{"POST /p/2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", "/p/2", "hello"},
+		{"POST /p/3 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Sum: 12\r\n\r\n", "/p/3", "hello, world"},
+		// Looks like a request, but it is body bytes.
+		{"POST /p/4 HTTP/1.1\r\nHost: x\r\nContent-Length: " + fmt.Sprint(len(smuggledReq)) + "\r\n\r\n" + smuggledReq, "/p/4", smuggledReq},
+		{"GET /g/5 HTTP/1.1\r\nHost: x\r\nX-Content-Length: 3\r\nX-Fold: a\r\n b\r\n\r\n", "/g/5", ""},
+	}
+	// check verifies what the upstream got (up.mu held).
+	check := func(t *testing.T, before int) {
+		t.Helper()
+		if len(up.reqs)-before != len(reqs) {
+			t.Fatalf("upstream saw %d requests", len(up.reqs)-before)
+		}
+		for i, rq := range reqs {
+			got := up.reqs[before+i]
+			if got.Body != rq.body || got.RequestURI != rq.path || got.Header.Get("X-Content-Length") != "" && i != 4 {
+				t.Fatalf("request %d: upstream got %+v", i, got)
+			}
+		}
+	}
+	t.Run("one at a time", func(t *testing.T) {
 		before := up.count()
-		smuggled := "GET /files/smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
-		chunk := fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(smuggled), smuggled)
-		res, body := rawDo(t, g.addr, "OPTIONS /b HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"+chunk)
-		if res.StatusCode != 200 {
-			t.Fatalf("%d %s", res.StatusCode, body)
+		c, br := rawConn(t, g.addr, "")
+		for _, rq := range reqs {
+			if _, err := io.WriteString(c, rq.raw); err != nil {
+				t.Fatal(err)
+			}
+			res, body := readRes(t, br)
+			if res.StatusCode != 200 || body != "ok "+rq.path || res.Close {
+				t.Fatal(res.StatusCode, body)
+			}
 		}
-		time.Sleep(50 * time.Millisecond)
-		if n := up.count() - before; n != 1 {
+		up.mu.Lock()
+		defer up.mu.Unlock()
+		check(t, before)
+	})
+	t.Run("pipelined", func(t *testing.T) {
+		before := up.count()
+		var all strings.Builder
+		for _, rq := range reqs {
+			all.WriteString(rq.raw)
+		}
+		_, br := rawConn(t, g.addr, all.String())
+		for i := range reqs {
+			res, body := readRes(t, br)
+			if res.StatusCode != 200 || body != "ok "+reqs[i].path || res.Close {
+				t.Fatalf("request %d: %d %q", i, res.StatusCode, body)
+			}
+		}
+		up.mu.Lock()
+		defer up.mu.Unlock()
+		check(t, before)
+	})
+	t.Run("byte at a time then refused", func(t *testing.T) {
+		before := up.count()
+		c, br := rawConn(t, g.addr, "")
+		raw := reqs[2].raw + reqs[1].raw + "POST /p/6 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nz" + reqs[0].raw
+		go func() {
+			for i := 0; i < len(raw); i++ {
+				if _, err := c.Write([]byte{raw[i]}); err != nil {
+					return
+				}
+			}
+		}()
+		for _, want := range []int{200, 200, 400} {
+			res, body := readRes(t, br)
+			if res.StatusCode != want {
+				t.Fatalf("status %d, want %d: %s", res.StatusCode, want, body)
+			}
+		}
+		if _, err := br.ReadByte(); err != io.EOF {
+			t.Fatalf("connection not closed after the 400: %v", err)
+		}
+		if n := up.count() - before; n != 2 {
 			t.Fatalf("upstream saw %d requests", n)
-		}
-		got := up.last(t)
-		if got.Body != smuggled || got.Header.Get("Content-Length") == "4" {
-			t.Fatalf("upstream got %+v", got)
 		}
 	})
 }

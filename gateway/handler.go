@@ -121,6 +121,14 @@ func metricMethod(m string, rt *route) string {
 func (s *Server) route(st *reqState, r *http.Request) {
 	w := &st.rec
 	rt := st.rt
+	// First, so that every request pops its own framing verdict.
+	if fv := middleware.CheckFraming(r); fv >= middleware.LengthAndEncoding {
+		// The framing is ambiguous: nothing more is read from this
+		// connection (RFC 9112 §6.3).
+		w.Header().Set("Connection", "close")
+		s.fail(w, r, st, problem.New(problem.BadRequest, fv.String()))
+		return
+	}
 	path, v := middleware.CheckTarget(r.RequestURI)
 	if v != middleware.TargetOK {
 		s.fail(w, r, st, problem.New(problem.BadRequest, v.String()))

@@ -3,7 +3,8 @@
 // and swapped in with one atomic pointer store, and serves the proxy
 // listener.
 //
-// Request path, in order: request id; strict request-target checks (400);
+// Request path, in order: request id; strict framing checks (400, and the
+// connection is closed) and request-target checks (400);
 // routing (404, 405 with Allow; CORS preflights answered here); IP filter
 // (403); CORS response headers; body size limit (413); authentication (401
 // with WWW-Authenticate, 403); rate limit (429 with Retry-After); mock
@@ -181,7 +182,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		DisableGeneralOptionsHandler: true,
 		ErrorLog:                     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:                  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// Each connection's request stream is scanned for framing that
+		// net/http hides from handlers (see middleware.CheckFraming).
+		ConnContext: middleware.FramingConnContext,
 	}
+	ln = middleware.FramingListener(ln, s.opts.MaxHeaderBytes, s.log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -95,13 +95,13 @@ func unhex(c byte) (byte, bool) {
 // values, a missing or repeated Host on HTTP/1.1, headers over
 // MaxHeaderBytes (431).
 //
-// net/http accepts and normalises: identical duplicate Content-Length
-// (collapsed to one) and Content-Length together with Transfer-Encoding:
-// chunked (Content-Length is dropped and chunked framing wins, as RFC 9112
-// §6.3 prescribes for an intermediary). The gateway re-frames the body
-// towards the upstream, so bytes hidden behind the declared length can never
-// become a second request there. Refusing that combination outright would
-// need a second HTTP parser in front of net/http.
+// The gateway (CheckFraming, 400 application/problem+json, and the
+// connection is closed): Content-Length together with Transfer-Encoding, and
+// duplicate Content-Length even with identical values. net/http would accept
+// both (it drops Content-Length when chunked, collapses identical
+// duplicates) and hide them from the handler, so the proxy listener's
+// connections are scanned as they are read (FramingConn); when the scanner
+// cannot follow a connection, its requests are left to net/http's rules.
 //
 // The gateway (CheckTarget, 400 application/problem+json): absolute-form,
 // authority-form and asterisk-form targets (the server's built-in "OPTIONS
