@@ -678,6 +678,34 @@ func TestAccessLogAndMetrics(t *testing.T) {
 	}
 }
 
+// TestMetricsForgetRemovedRoutes: a route that a new configuration no
+// longer publishes disappears from /metrics; the routes that stay keep
+// their series.
+func TestMetricsForgetRemovedRoutes(t *testing.T) {
+	up := newUpstream(t)
+	g := startGateway(t, Options{})
+	a := config.Route{ID: "stays", Method: "GET", Path: "/a", Public: true}
+	b := config.Route{ID: "goes", Method: "GET", Path: "/b", Public: true}
+	g.apply(t, shopConfig(up.URL, a, b))
+	for _, p := range []string{"/a", "/b"} {
+		if res, _ := rawGet(t, g.addr, "GET", p); res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", p, res.StatusCode)
+		}
+	}
+	before := httpGet(t, g.MetricsHandler())
+	if !strings.Contains(before, `route="goes"`) || !strings.Contains(before, `route="stays"`) {
+		t.Fatalf("both routes should have series:\n%s", before)
+	}
+	g.apply(t, shopConfig(up.URL, a))
+	after := httpGet(t, g.MetricsHandler())
+	if strings.Contains(after, `route="goes"`) {
+		t.Errorf("series of the removed route are still exported:\n%s", after)
+	}
+	if !strings.Contains(after, `gwctl_gateway_requests_total{method="GET",route="stays",status="200"} 1`) {
+		t.Errorf("the remaining route lost its series:\n%s", after)
+	}
+}
+
 func httpGet(t *testing.T, h http.Handler) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

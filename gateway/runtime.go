@@ -112,6 +112,7 @@ func (s *Server) Apply(cfg *config.Config, consumers []config.Consumer) error {
 	now := time.Now().UTC()
 	s.updated.Store(&now)
 	s.metrics.Swapped()
+	s.forgetRemovedRoutes(cfg)
 	s.log.Info("gateway: configuration applied", "revision", rev, "routes", rt.router.Len(), "consumers", len(consumers))
 	return nil
 }
@@ -278,8 +279,8 @@ func (s *Server) compilePlugins(own, global *config.Plugins, routeID string, lim
 // routeMetrics returns the cached series of a route id: a route keeps its
 // RouteMetrics (and the counters it resolved) across configurations, and
 // an Apply of 10,000 routes does no label hashing for routes it already
-// knew. Like the series in the registry, entries are never dropped. Called
-// under applyMu (or from New).
+// knew. Entries of routes a new configuration no longer has are dropped by
+// forgetRemovedRoutes. Called under applyMu (or from New).
 func (s *Server) routeMetrics(id string) *middleware.RouteMetrics {
 	if rm := s.routes[id]; rm != nil {
 		return rm
@@ -287,6 +288,26 @@ func (s *Server) routeMetrics(id string) *middleware.RouteMetrics {
 	rm := s.metrics.Route(id)
 	s.routes[id] = rm
 	return rm
+}
+
+// forgetRemovedRoutes drops the cached metrics and the exported series of
+// routes that cfg no longer publishes. Called under applyMu after a swap.
+func (s *Server) forgetRemovedRoutes(cfg *config.Config) {
+	if len(s.routes) == 0 {
+		return
+	}
+	live := make(map[string]bool, len(s.routes))
+	for _, o := range cfg.Owners {
+		for _, r := range o.Routes {
+			live[r.ID] = true
+		}
+	}
+	for id := range s.routes {
+		if !live[id] {
+			delete(s.routes, id)
+			s.metrics.Forget(id)
+		}
+	}
 }
 
 func compileMock(m *config.Mock) *mockResponse {

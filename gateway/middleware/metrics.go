@@ -79,6 +79,15 @@ func (m *Metrics) Route(id string) *RouteMetrics {
 	return &RouteMetrics{m: m, route: id, duration: m.duration.WithLabelValues(id)}
 }
 
+// Forget deletes the series of a route that is no longer published, so
+// /metrics does not grow with every route ever served. A request still in
+// flight on the old configuration may record into the deleted series; that
+// observation is simply not exported.
+func (m *Metrics) Forget(id string) {
+	m.duration.DeleteLabelValues(id)
+	m.requests.DeletePartialMatch(prometheus.Labels{"route": id})
+}
+
 // Observe records one request.
 func (rm *RouteMetrics) Observe(method string, status int, d time.Duration) {
 	rm.duration.Observe(d.Seconds())
