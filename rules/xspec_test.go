@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gwctl/gwctl/lint/rule"
 	"github.com/gwctl/gwctl/lint/spec"
@@ -32,56 +29,6 @@ func xsCheck(set *spec.Set, id string, opts map[string]any) []rule.Finding {
 	r.Check(rule.NewContext(set, nil, m.ID, m.Severity, m.Merge(opts), func(f rule.Finding) { got = append(got, f) }))
 	rule.Sort(got)
 	return got
-}
-
-// xsRepeat is how often TestXspecDump runs each rule, for timing (XS_REPEAT).
-func xsRepeat() int {
-	n, _ := strconv.Atoi(os.Getenv("XS_REPEAT"))
-	return max(n, 1)
-}
-
-// xsCPU is the process's user+system CPU time so far: on a shared machine
-// it says more than the wall clock.
-func xsCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// TestXspecDump prints the findings of XS_RULE (all xspec rules when
-// empty) on XS_PATHS (comma-separated); for looking at real corpora.
-func TestXspecDump(t *testing.T) {
-	paths := os.Getenv("XS_PATHS")
-	if paths == "" {
-		t.Skip("set XS_PATHS")
-	}
-	start := time.Now()
-	set, err := spec.Load(context.Background(), strings.Split(paths, ","), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("load: %v", time.Since(start))
-	for _, r := range groupX() {
-		id := r.Meta().ID
-		if want := os.Getenv("XS_RULE"); want != "" && want != id {
-			continue
-		}
-		start, cpu0 := time.Now(), xsCPU()
-		fs := xsCheck(set, id, nil)
-		for range xsRepeat() - 1 {
-			xsCheck(set, id, nil)
-		}
-		el, cpu := time.Since(start)/time.Duration(xsRepeat()), (xsCPU()-cpu0)/time.Duration(xsRepeat())
-		for _, f := range fs {
-			fmt.Printf("%s %s %s: %s\n", f.Pos, f.Severity, f.Rule, f.Message)
-			for _, r := range f.Related {
-				fmt.Printf("    related: %s\n", r)
-			}
-		}
-		fmt.Printf("== %s: %d findings in %v (CPU %v)\n", id, len(fs), el, cpu)
-	}
 }
 
 // xsFmt writes a finding as "file:line:col severity id", then

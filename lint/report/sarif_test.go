@@ -214,7 +214,7 @@ func TestSARIFQuietKeepsErrorsOnly(t *testing.T) {
 func TestSARIFGoldenValid(t *testing.T) {
 	doc, err := os.ReadFile("../../testdata/cli/lint-sarif/stdout.golden")
 	if err != nil {
-		t.Skipf("no CLI golden: %v", err)
+		t.Fatalf("no CLI golden (run go test ./cmd/internal/cli -run TestGolden -update): %v", err)
 	}
 	validateSARIF(t, sarifSchemaValidator(t), doc)
 }
