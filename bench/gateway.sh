@@ -11,7 +11,10 @@
 #   BASE_GWBENCH=/tmp/gwbench-old bash bench/gateway.sh   # also gw-1 of another build
 #
 # Targets: direct (wrk → upstream nginx), nginx (proxy_pass, keepalive
-# upstream pool), go-plain (a bare httputil.ReverseProxy: the standard
+# upstream pool), go-hello (a bare net/http server answering a constant 200,
+# no proxying: the ceiling of any handler on net/http.Server), go-floor
+# (net/http.Server + httputil.ReverseProxy answering from memory, no upstream
+# I/O: the ceiling of anything built on ReverseProxy), go-plain (a bare httputil.ReverseProxy: the standard
 # library floor the gateway is built on), go-tuned (the same with the
 # gateway's transport settings and pooled copy buffers), gw-1 (gateway, one
 # public route),
@@ -62,7 +65,9 @@ gw1_port=$((BASE_PORT + 2))
 gw600_port=$((BASE_PORT + 3))
 plain_port=$((BASE_PORT + 4))
 tuned_port=$((BASE_PORT + 5))
-base_port=$((BASE_PORT + 6))
+hello_port=$((BASE_PORT + 6))
+floor_port=$((BASE_PORT + 7))
+base_port=$((BASE_PORT + 8))
 
 nginx_conf() { # name listen-port body
 	mkdir -p "$work/$1"
@@ -105,6 +110,8 @@ start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw1_port" -upstream "http
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw600_port" -upstream "http://127.0.0.1:$up_port" -routes 600 -keyauth -key "$KEY"
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$plain_port" -upstream "http://127.0.0.1:$up_port" -plain
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$tuned_port" -upstream "http://127.0.0.1:$up_port" -plain -tuned
+start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$hello_port" -hello
+start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$floor_port" -upstream "http://127.0.0.1:$up_port" -plain -floor
 if [ -n "${BASE_GWBENCH:-}" ]; then
 	start "$PROXY_CPU" "$BASE_GWBENCH" -listen "127.0.0.1:$base_port" -upstream "http://127.0.0.1:$up_port" -routes 1
 fi
@@ -117,6 +124,8 @@ url[gw-600]=http://127.0.0.1:$gw600_port$PATH_UNDER_TEST
 url[go-plain]=http://127.0.0.1:$plain_port$PATH_UNDER_TEST
 url[go-tuned]=http://127.0.0.1:$tuned_port$PATH_UNDER_TEST
 url[gw-1-base]=http://127.0.0.1:$base_port$PATH_UNDER_TEST
+url[go-hello]=http://127.0.0.1:$hello_port$PATH_UNDER_TEST
+url[go-floor]=http://127.0.0.1:$floor_port$PATH_UNDER_TEST
 hdr[direct]=""
 hdr[nginx]=""
 hdr[gw-1]=""
@@ -124,15 +133,19 @@ hdr[gw-600]="X-Api-Key: $KEY"
 hdr[go-plain]=""
 hdr[go-tuned]=""
 hdr[gw-1-base]=""
+hdr[go-hello]=""
+hdr[go-floor]=""
 pidof_target[direct]=${pids[0]}
 pidof_target[nginx]=${pids[1]}
 pidof_target[gw-1]=${pids[2]}
 pidof_target[gw-600]=${pids[3]}
 pidof_target[go-plain]=${pids[4]}
 pidof_target[go-tuned]=${pids[5]}
-targets=(direct nginx go-plain go-tuned gw-1 gw-600)
+pidof_target[go-hello]=${pids[6]}
+pidof_target[go-floor]=${pids[7]}
+targets=(direct nginx go-hello go-floor go-plain go-tuned gw-1 gw-600)
 if [ -n "${BASE_GWBENCH:-}" ]; then
-	pidof_target[gw-1-base]=${pids[6]}
+	pidof_target[gw-1-base]=${pids[8]}
 	targets+=(gw-1-base)
 fi
 
@@ -215,12 +228,15 @@ for round in $(seq "$ROUNDS"); do
 	r3=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,go-plain]}" 'BEGIN{printf "%.3f", a/b}')
 	r4=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,go-tuned]}" 'BEGIN{printf "%.3f", a/b}')
 	r5=$(awk -v a="${rps[$round,go-tuned]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
+	r6=$(awk -v a="${rps[$round,go-hello]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
+	r7=$(awk -v a="${rps[$round,go-floor]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
+	r8=$(awk -v a="${cpu[$round,go-floor]}" -v b="${cpu[$round,nginx]}" 'BEGIN{printf "%.2f", a/b}')
 	extra="   CPU/req gw-1/nginx $(awk -v a="${cpu[$round,gw-1]}" -v b="${cpu[$round,nginx]}" 'BEGIN{printf "%.2f", a/b}')"
 	if [ -n "${BASE_GWBENCH:-}" ]; then
 		extra+="   gw-1/gw-1-base $(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,gw-1-base]}" 'BEGIN{printf "%.3f", a/b}')"
 	fi
-	printf '  round %s: gw-1/nginx %s   gw-600/gw-1 %s   gw-1/go-plain %s   gw-1/go-tuned %s   go-tuned/nginx %s%s\n' \
-		"$round" "$r1" "$r2" "$r3" "$r4" "$r5" "$extra"
+	printf '  round %s: gw-1/nginx %s   gw-600/gw-1 %s   gw-1/go-plain %s   gw-1/go-tuned %s   go-tuned/nginx %s   go-hello/nginx %s   go-floor/nginx %s (CPU/req %s)%s\n' \
+		"$round" "$r1" "$r2" "$r3" "$r4" "$r5" "$r6" "$r7" "$r8" "$extra"
 	r1s+="$r1 " r2s+="$r2 "
 done
 m1=$(median <<<"${r1s% }")

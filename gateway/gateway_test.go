@@ -918,3 +918,59 @@ func TestUpstreamKeepAlive(t *testing.T) {
 		t.Fatalf("%d upstream connections for 50 sequential requests", n)
 	}
 }
+
+// TestClientGone: a client that hangs up while the upstream is still
+// working is logged as 499, the upstream's request is cancelled (its
+// connection closed) and nothing is written back; on both upstream paths
+// (GET: the synchronous HTTP/1.1 path, POST: the stock transport).
+func TestClientGone(t *testing.T) {
+	cancelled := make(chan string, 2)
+	up := newUpstream(t)
+	up.setHandler(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+			cancelled <- r.Method
+		}
+	})
+	g := startGateway(t, Options{})
+	g.apply(t, shopConfig(up.URL, config.Route{ID: "get", Method: "GET", Path: "/slow"}, config.Route{ID: "post", Method: "POST", Path: "/slow"}))
+	for _, req := range []string{
+		"GET /slow HTTP/1.1\r\nHost: x\r\nX-Request-Id: gone-GET\r\n\r\n",
+		"POST /slow HTTP/1.1\r\nHost: x\r\nX-Request-Id: gone-POST\r\nContent-Length: 2\r\n\r\nhi",
+	} {
+		method := strings.Fields(req)[0]
+		c, err := net.Dial("tcp", g.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(c, req)
+		time.Sleep(100 * time.Millisecond)
+		c.Close()
+		select {
+		case m := <-cancelled:
+			if m != method {
+				t.Fatalf("cancelled %s, want %s", m, method)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatalf("%s: the upstream request was not cancelled when the client left", method)
+		}
+		want := `"request_id":"gone-` + method + `"`
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			line := ""
+			for _, l := range strings.Split(g.logs.String(), "\n") {
+				if strings.Contains(l, want) && strings.Contains(l, `"msg":"access"`) {
+					line = l
+				}
+			}
+			if strings.Contains(line, `"status":499`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: access line %q, want status 499", method, line)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}

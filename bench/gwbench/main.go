@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -40,7 +41,9 @@ func main() {
 	key := flag.String("key", "gw_bench-key-0123456789abcdefghijklmnopqrstuvwxyz", "the consumer's API key")
 	accessLog := flag.String("access-log", "", "write the JSON access log to this file (default: none)")
 	plain := flag.Bool("plain", false, "serve a bare httputil.ReverseProxy instead (the standard library floor)")
+	floor := flag.Bool("floor", false, "with -plain: a transport that answers from memory, no upstream I/O (net/http.Server + ReverseProxy alone)")
 	tuned := flag.Bool("tuned", false, "with -plain: the gateway's transport settings and pooled copy buffers (a tuned stock ReverseProxy)")
+	hello := flag.Bool("hello", false, "serve a constant 200 from a bare net/http server, no proxying (the ceiling of anything built on net/http.Server)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -80,6 +83,17 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *hello {
+		body := []byte("hello, world\n")
+		srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = w.Write(body)
+		})}
+		go func() { <-ctx.Done(); _ = srv.Close() }()
+		fmt.Fprintf(os.Stderr, "gwbench: net/http hello server on %s\n", ln.Addr())
+		_ = srv.Serve(ln)
+		return
+	}
 	if *plain {
 		target, _ := url.Parse(*upstream)
 		rp := &httputil.ReverseProxy{
@@ -87,13 +101,16 @@ func main() {
 			Transport: &http.Transport{MaxIdleConnsPerHost: 1024, DisableCompression: true},
 			ErrorLog:  log.New(io.Discard, "", 0), // clients leaving at the end of a run
 		}
-		if *tuned {
+		if *tuned || *floor {
 			rp.Transport = proxy.NewTransport(nil)
 			rp.BufferPool = buffers{}
 		}
+		if *floor {
+			rp.Transport = memTransport{}
+		}
 		srv := &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
 		go func() { <-ctx.Done(); _ = srv.Close() }()
-		fmt.Fprintf(os.Stderr, "gwbench: plain httputil.ReverseProxy (tuned=%v) on %s → %s\n", *tuned, ln.Addr(), *upstream)
+		fmt.Fprintf(os.Stderr, "gwbench: plain httputil.ReverseProxy (tuned=%v floor=%v) on %s → %s\n", *tuned, *floor, ln.Addr(), *upstream)
 		_ = srv.Serve(ln)
 		return
 	}
@@ -103,6 +120,23 @@ func main() {
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
+}
+
+// memTransport answers every request from memory with what the benchmark's
+// nginx upstream sends, so the floor target measures net/http.Server and
+// httputil.ReverseProxy without any upstream I/O.
+type memTransport struct{}
+
+var memBody = []byte("hello, world\n")
+
+func (memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+	h := http.Header{"Server": {"nginx"}, "Date": {time.Now().UTC().Format(http.TimeFormat)},
+		"Content-Type": {"text/plain"}, "Content-Length": {"13"}}
+	return &http.Response{Status: "200 OK", StatusCode: 200, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(bytes.NewReader(memBody)), ContentLength: 13, Request: req}, nil
 }
 
 // buffers is a pool of 32 KiB copy buffers, as the gateway's proxy uses.

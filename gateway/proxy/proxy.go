@@ -1,6 +1,9 @@
 // Package proxy forwards requests to upstream services with
 // net/http/httputil.ReverseProxy (Rewrite, not Director) over one shared,
-// tuned http.Transport.
+// tuned transport: body-less GET/HEAD/OPTIONS to plain-HTTP upstreams go
+// over a synchronous HTTP/1.1 path on the handler's goroutine (h1.go: the
+// standard library's Request.Write and http.ReadResponse, no per-connection
+// goroutines), everything else over the stock http.Transport.
 //
 // What the upstream receives: the request line's path is exactly
 // Target.BasePath + Forward.Path (the raw path the router matched, after the
@@ -134,7 +137,7 @@ type Forward struct {
 // configurations: one Proxy (and its connection pools) per Server.
 type Proxy struct {
 	rp        *httputil.ReverseProxy
-	transport *http.Transport
+	transport *h1Transport
 	logger    *slog.Logger
 }
 
@@ -145,7 +148,7 @@ func New(logger *slog.Logger) *Proxy {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Proxy{logger: logger}
-	p.transport = NewTransport(p.dial)
+	p.transport = newH1Transport(NewTransport(p.dial), p.dial)
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:        rewrite,
 		Transport:      p.transport,
@@ -158,7 +161,7 @@ func New(logger *slog.Logger) *Proxy {
 	return p
 }
 
-// NewTransport returns the tuned upstream transport: keep-alive pools sized
+// NewTransport returns the tuned stock transport: keep-alive pools sized
 // for many concurrent requests per upstream, HTTP/1.1 only (no h2 attempt
 // for h1 upstreams), no environment proxy, no transparent decompression
 // (Accept-Encoding passes through), dial through dial.
@@ -178,9 +181,6 @@ func NewTransport(dial func(ctx context.Context, network, addr string) (net.Conn
 		WriteBufferSize:        16 << 10,
 	}
 }
-
-// Transport is the shared upstream transport.
-func (p *Proxy) Transport() *http.Transport { return p.transport }
 
 // Close closes idle upstream connections.
 func (p *Proxy) Close() { p.transport.CloseIdleConnections() }
