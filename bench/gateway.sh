@@ -9,6 +9,7 @@
 #   bash bench/gateway.sh            # DUR=5s CONNS=32 ROUNDS=3
 #   DUR=10s CONNS=64 bash bench/gateway.sh
 #   BASE_GWBENCH=/tmp/gwbench-old bash bench/gateway.sh   # also gw-1 of another build
+#   TARGETS="gw-1 gw-600" ROUNDS=8 bash bench/gateway.sh  # only these targets
 #
 # Targets: direct (wrk → upstream nginx), nginx (proxy_pass, keepalive
 # upstream pool), go-hello (a bare net/http server answering a constant 200,
@@ -148,6 +149,12 @@ if [ -n "${BASE_GWBENCH:-}" ]; then
 	pidof_target[gw-1-base]=${pids[8]}
 	targets+=(gw-1-base)
 fi
+if [ -n "${TARGETS:-}" ]; then
+	read -r -a targets <<<"$TARGETS"
+	for t in "${targets[@]}"; do
+		[ -n "${url[$t]:-}" ] && [ -n "${pidof_target[$t]:-}" ] || { echo "gateway.sh: unknown target $t" >&2; exit 2; }
+	done
+fi
 
 # Wait until every target answers 200 (and gw-600 refuses a missing key).
 for t in "${targets[@]}"; do
@@ -220,29 +227,36 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "same-round ratios (req/s):"
+echo "same-round ratios (req/s, and CPU per request where marked):"
+# ratio ROUND A B [cpu]: A over B in that round, "-" when either was not run.
+ratio() {
+	local -n m=rps
+	[ "${4:-}" = cpu ] && local -n m=cpu
+	local a=${m[$1,$2]:-} b=${m[$1,$3]:-}
+	if [ -z "$a" ] || [ -z "$b" ]; then echo -; return; fi
+	awk -v a="$a" -v b="$b" 'BEGIN{printf "%.3f", a/b}'
+}
+pairs=("gw-1 nginx" "gw-600 gw-1" "gw-1 go-plain" "gw-1 go-tuned" "go-tuned nginx" "go-hello nginx" "go-floor nginx" "gw-1 gw-1-base")
 r1s="" r2s=""
 for round in $(seq "$ROUNDS"); do
-	r1=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
-	r2=$(awk -v a="${rps[$round,gw-600]}" -v b="${rps[$round,gw-1]}" 'BEGIN{printf "%.3f", a/b}')
-	r3=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,go-plain]}" 'BEGIN{printf "%.3f", a/b}')
-	r4=$(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,go-tuned]}" 'BEGIN{printf "%.3f", a/b}')
-	r5=$(awk -v a="${rps[$round,go-tuned]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
-	r6=$(awk -v a="${rps[$round,go-hello]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
-	r7=$(awk -v a="${rps[$round,go-floor]}" -v b="${rps[$round,nginx]}" 'BEGIN{printf "%.3f", a/b}')
-	r8=$(awk -v a="${cpu[$round,go-floor]}" -v b="${cpu[$round,nginx]}" 'BEGIN{printf "%.2f", a/b}')
-	extra="   CPU/req gw-1/nginx $(awk -v a="${cpu[$round,gw-1]}" -v b="${cpu[$round,nginx]}" 'BEGIN{printf "%.2f", a/b}')"
-	if [ -n "${BASE_GWBENCH:-}" ]; then
-		extra+="   gw-1/gw-1-base $(awk -v a="${rps[$round,gw-1]}" -v b="${rps[$round,gw-1-base]}" 'BEGIN{printf "%.3f", a/b}')"
-	fi
-	printf '  round %s: gw-1/nginx %s   gw-600/gw-1 %s   gw-1/go-plain %s   gw-1/go-tuned %s   go-tuned/nginx %s   go-hello/nginx %s   go-floor/nginx %s (CPU/req %s)%s\n' \
-		"$round" "$r1" "$r2" "$r3" "$r4" "$r5" "$r6" "$r7" "$r8" "$extra"
-	r1s+="$r1 " r2s+="$r2 "
+	line="  round $round:"
+	for p in "${pairs[@]}"; do
+		read -r a b <<<"$p"
+		r=$(ratio "$round" "$a" "$b")
+		[ "$r" = - ] || line+="   $a/$b $r"
+	done
+	for a in gw-1 go-floor; do
+		r=$(ratio "$round" "$a" nginx cpu)
+		[ "$r" = - ] || line+="   CPU $a/nginx $r"
+	done
+	echo "$line"
+	r1s+="$(ratio "$round" gw-1 nginx) " r2s+="$(ratio "$round" gw-600 gw-1) "
 done
-m1=$(median <<<"${r1s% }")
-m2=$(median <<<"${r2s% }")
 verdict() { awk -v v="$1" -v bar="$2" 'BEGIN{ print (v >= bar) ? "meets" : "MISSES" }'; }
-echo "  median:  gw-1/nginx $m1 ($(verdict "$m1" 0.85) ≥ 0.85)   gw-600/gw-1 $m2 ($(verdict "$m2" 0.9) ≥ 0.9)"
+summary="  median:"
+if [[ "$r1s" != -* ]]; then m1=$(median <<<"${r1s% }"); summary+="  gw-1/nginx $m1 ($(verdict "$m1" 0.85) ≥ 0.85)"; fi
+if [[ "$r2s" != -* ]]; then m2=$(median <<<"${r2s% }"); summary+="  gw-600/gw-1 $m2 ($(verdict "$m2" 0.9) ≥ 0.9)"; fi
+echo "$summary"
 
 if [ "$errors" -gt 0 ]; then
 	echo "gateway.sh: $errors run(s) with non-2xx answers or socket errors" >&2
