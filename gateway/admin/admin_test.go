@@ -729,6 +729,32 @@ func TestFollowAppliesOtherWriters(t *testing.T) {
 	assert.Equal(t, 200, e.proxyDo("GET", "/x").status)
 }
 
+// TestFollowCatchesUpOnStart: a change committed before the node's watch
+// was registered (no signal will ever come for it) is applied when Follow
+// starts.
+func TestFollowCatchesUpOnStart(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	st, err := store.OpenFile(t.TempDir(), log)
+	require.NoError(t, err)
+	defer st.Close()
+	gw := gateway.New(gateway.Options{Logger: log, NodeID: "node-1"})
+	require.NoError(t, gw.Apply(&config.Config{}, nil))
+	next := (&config.Config{}).WithOwner(config.Owner{
+		Name:     "early",
+		Services: []config.Service{{Name: "s", URLs: []string{"http://127.0.0.1:9"}}},
+		Routes:   []config.Route{{ID: "early:GET /x", Owner: "early", Service: "s", Method: "GET", Path: "/x", Public: true}},
+	})
+	require.NoError(t, st.Commit(context.Background(), "", next, config.RevisionInfo{Owner: "early", Action: "publish"}))
+	require.NotEqual(t, next.Revision, gw.Revision())
+
+	api := admin.New(admin.Options{Store: st, Gateway: gw, Token: token, Logger: log, NodeID: "node-1"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); api.Follow(ctx) }()
+	defer func() { cancel(); <-done }()
+	require.Eventually(t, func() bool { return gw.Revision() == next.Revision }, 5*time.Second, 10*time.Millisecond)
+}
+
 // TestPublish10000Routes: a 10,000-route owner fits the body limit and
 // lands in one revision; the time it took is logged.
 func TestPublish10000Routes(t *testing.T) {

@@ -9,8 +9,14 @@ import (
 // change, or this node's own, which is then a no-op), until ctx is done or
 // the store closes its watch. Applies take the write lock, so a watch that
 // read an older revision cannot swap it in after a newer publish.
+//
+// Once the watch is registered it syncs once: a change committed between
+// the caller's last apply and the registration sends no signal, and would
+// otherwise stay unapplied until the next change (an unchanged revision is
+// a no-op).
 func (s *API) Follow(ctx context.Context) {
 	ch := s.store.Watch(ctx)
+	s.syncOnce(ctx)
 	for {
 		select {
 		case <-ctx.Done():
