@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -419,4 +420,73 @@ func TestCanonicalAddr(t *testing.T) {
 			t.Errorf("%s: %s, want %s", in, got, want)
 		}
 	}
+}
+
+// TestFastPathMatchesStockTransport sends the same request through the
+// synchronous path and through http.Transport to an upstream that answers
+// with fixed bytes, and wants the same outcome: status, headers, body,
+// trailers, or both failing.
+func TestFastPathMatchesStockTransport(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		method string
+		raw    string
+	}{
+		{"content-length", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nX-A: 2\r\n\r\nhello"},
+		{"chunked with trailer", "GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 42\r\n\r\n"},
+		{"close-delimited", "GET", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end"},
+		{"http/1.0", "GET", "HTTP/1.0 200 OK\r\n\r\nold"},
+		{"head with length", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"},
+		{"204", "GET", "HTTP/1.1 204 No Content\r\n\r\n"},
+		{"304", "GET", "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n"},
+		{"options", "OPTIONS", "HTTP/1.1 200 OK\r\nAllow: GET\r\nContent-Length: 0\r\n\r\n"},
+		{"interim then final", "GET", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"},
+		{"error status", "GET", "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nRetry-After: 1\r\n\r\nbusy"},
+		{"bad status line", "GET", "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok"},
+		{"bad header", "GET", "HTTP/1.1 200 OK\r\nBad Header\r\nContent-Length: 2\r\n\r\nok"},
+		{"conflicting lengths", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!"},
+		{"length and chunked", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"},
+		{"short body", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"},
+		{"bad chunk", "GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"},
+		{"nothing", "GET", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			up := startRaw(t, func(c net.Conn, br *bufio.Reader) {
+				if _, ok := readHead(br); ok {
+					_, _ = io.WriteString(c, tt.raw)
+				}
+			})
+			fast := newTestTransport(t)
+			stock := NewTransport(nil)
+			defer stock.CloseIdleConnections()
+			f := outcomeOf(t, fast, tt.method, up.url()+"/x")
+			s := outcomeOf(t, stock, tt.method, up.url()+"/x")
+			if f != s {
+				t.Fatalf("fast path:\n%s\nstock transport:\n%s", f, s)
+			}
+		})
+	}
+}
+
+// outcomeOf is one round trip summed up as text: "error" or status,
+// sorted headers, body and trailers.
+func outcomeOf(t *testing.T, rt http.RoundTripper, method, url string) string {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	res, err := rt.RoundTrip(req)
+	if err != nil {
+		return "error"
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return fmt.Sprintf("%d body error after %q", res.StatusCode, b)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d %s\n", res.StatusCode, res.Proto)
+	res.Header.Del("Date")
+	_ = res.Header.Write(&sb)
+	fmt.Fprintf(&sb, "len=%d body=%q close=%v\ntrailer:", res.ContentLength, b, res.Close)
+	_ = res.Trailer.Write(&sb)
+	return sb.String()
 }
