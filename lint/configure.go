@@ -19,6 +19,10 @@ type Configured struct {
 	Meta     rule.Meta
 	Severity rule.Severity
 	Options  rule.Options
+	// Promote is set when the rule's severity came from the strict
+	// ruleset: its sub-checks (Context.ReportSeverity) are raised the same
+	// way, so strict turns every warning into an error.
+	Promote bool
 }
 
 // Plan is a ruleset resolved against the rules at hand.
@@ -57,6 +61,7 @@ func Configure(rs []rule.Rule, opts Options) (*Plan, error) {
 		pos spec.Position
 	}
 	sev := map[string]rule.Severity{}
+	promote := map[string]bool{}
 	user := map[string]map[string]optVal{}
 	var exceptions []config.Exception
 	var errs []error
@@ -73,6 +78,9 @@ func Configure(rs []rule.Rule, opts Options) (*Plan, error) {
 					fail(e.Pos, "unknown built-in ruleset %q", e.Builtin)
 				}
 				maps.Copy(sev, m)
+				for id := range m {
+					promote[id] = e.Builtin == "strict"
+				}
 			case e.Ruleset != nil:
 				apply(e.Ruleset)
 			}
@@ -85,6 +93,7 @@ func Configure(rs []rule.Rule, opts Options) (*Plan, error) {
 			}
 			if s.SeveritySet {
 				sev[id] = s.Severity
+				promote[id] = false
 			}
 			for k, v := range s.Options {
 				if user[id] == nil {
@@ -104,7 +113,7 @@ func Configure(rs []rule.Rule, opts Options) (*Plan, error) {
 	plan := &Plan{Exceptions: exceptions}
 	for _, r := range rs {
 		m := metas[r.Meta().ID]
-		c := Configured{Rule: r, Meta: m, Severity: sev[m.ID], Options: m.Defaults()}
+		c := Configured{Rule: r, Meta: m, Severity: sev[m.ID], Options: m.Defaults(), Promote: promote[m.ID]}
 		for _, name := range slices.Sorted(maps.Keys(user[m.ID])) {
 			u := user[m.ID][name]
 			decl, ok := findOption(m, name)

@@ -245,7 +245,9 @@ func check(set *spec.Set, doc *spec.Document, c Configured) (out []rule.Finding)
 		}
 		out = append(out, f)
 	}
-	c.Rule.Check(rule.NewContext(set, doc, id, c.Severity, c.Options, sink))
+	ctx := rule.NewContext(set, doc, id, c.Severity, c.Options, sink)
+	ctx.Promote = c.Promote
+	c.Rule.Check(ctx)
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -381,5 +382,54 @@ func TestDedupeSharedComponentFindings(t *testing.T) {
 	got := dedupe([]rule.Finding{a, a, b, b, b})
 	if len(got) != 2 || got[0].Pos.Line != 3 || got[1].Pos.Line != 4 {
 		t.Fatalf("dedupe = %+v, want one finding per position", got)
+	}
+}
+
+// TestStrictPromotesSubChecks: under the strict ruleset a sub-check
+// reported below the rule's severity is raised as strict raises rules
+// (warn → error, info → warn), never above the rule; a severity the user
+// sets explicitly turns the promotion off for that rule.
+func TestStrictPromotesSubChecks(t *testing.T) {
+	sub := func(id string, sev rule.Severity) fakeRule {
+		return fakeRule{
+			meta: rule.Meta{ID: id, Summary: "sub-checks", Severity: sev, Family: "metadata"},
+			check: func(ctx *rule.Context) {
+				n := ctx.Doc.Root.Get("openapi")
+				ctx.ReportSeverity(rule.Warn, n, "warn sub-check")
+				ctx.ReportSeverity(rule.Info, n, "info sub-check")
+			},
+		}
+	}
+	rs := []rule.Rule{sub("error-rule", rule.Error), sub("warn-rule", rule.Warn)}
+	set := load(t, map[string]string{"a.yaml": "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"})
+	for _, tt := range []struct {
+		name   string
+		config string
+		want   []string
+	}{
+		{"recommended", "ruleset: {extends: [recommended]}\n", []string{
+			"error-rule warn warn sub-check", "error-rule info info sub-check",
+			"warn-rule warn warn sub-check", "warn-rule info info sub-check"}},
+		{"strict", "ruleset: {extends: [strict]}\n", []string{
+			"error-rule error warn sub-check", "error-rule warn info sub-check",
+			"warn-rule error warn sub-check", "warn-rule warn info sub-check"}},
+		{"strict with an explicit severity", "ruleset: {extends: [strict], rules: {error-rule: error, warn-rule: warn}}\n", []string{
+			"error-rule warn warn sub-check", "error-rule info info sub-check",
+			"warn-rule warn warn sub-check", "warn-rule info info sub-check"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{Builtin: defaultBuiltin(rs), Ruleset: ruleset(t, map[string]string{"gwctl.yaml": tt.config})}
+			res := Run(context.Background(), set, rs, opts)
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, fmt.Sprintf("%s %s %s", f.Rule, f.Severity, f.Message))
+			}
+			slices.Sort(got)
+			want := slices.Clone(tt.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("got  %q\nwant %q", got, want)
+			}
+		})
 	}
 }

@@ -106,6 +106,10 @@ type Context struct {
 	Doc     *spec.Document // nil for ScopeSet rules
 	Set     *spec.Set
 	Options Options
+	// Promote raises sub-check severities as the strict ruleset raises
+	// rules (warn → error, info → warn); set by the engine when the rule's
+	// severity came from strict.
+	Promote bool
 	report  func(Finding)
 	rule    string
 	sev     Severity
@@ -134,7 +138,8 @@ func (c *Context) ReportRelated(n *spec.Node, related []*spec.Node, format strin
 
 // ReportSeverity records a finding with a severity other than the rule's
 // configured one (for rules whose sub-checks differ, e.g. warn on a case-only
-// collision). It never raises a rule above its configured severity.
+// collision). Under the strict ruleset (Promote) the sub-check is raised as
+// strict raises rules; it never goes above the rule's configured severity.
 func (c *Context) ReportSeverity(sev Severity, n *spec.Node, format string, args ...any) {
 	c.ReportRelatedSeverity(sev, n, nil, format, args...)
 }
@@ -142,6 +147,14 @@ func (c *Context) ReportSeverity(sev Severity, n *spec.Node, format string, args
 // ReportRelatedSeverity is ReportSeverity for findings that also name other
 // places (cross-spec rules).
 func (c *Context) ReportRelatedSeverity(sev Severity, n *spec.Node, related []*spec.Node, format string, args ...any) {
+	if c.Promote {
+		switch sev {
+		case Warn:
+			sev = Error
+		case Info:
+			sev = Warn
+		}
+	}
 	if sev > c.sev {
 		sev = c.sev
 	}
