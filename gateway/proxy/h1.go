@@ -46,8 +46,7 @@ type h1Transport struct {
 	idleTimeout time.Duration // an idle connection older than this is closed
 	maxHeader   int64         // response header bytes
 
-	mu    sync.Mutex
-	pools map[string]*h1Pool
+	pools sync.Map // upstream address → *h1Pool
 }
 
 func newH1Transport(fallback *http.Transport, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *h1Transport {
@@ -57,7 +56,6 @@ func newH1Transport(fallback *http.Transport, dial func(ctx context.Context, net
 		maxIdle:     fallback.MaxIdleConnsPerHost,
 		idleTimeout: fallback.IdleConnTimeout,
 		maxHeader:   fallback.MaxResponseHeaderBytes,
-		pools:       map[string]*h1Pool{},
 	}
 }
 
@@ -112,43 +110,36 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *h1Transport) exchange(ctx context.Context, pool *h1Pool, pc *h1Conn, req *http.Request) (*http.Response, error) {
 	pc.nread = 0
 	stop := context.AfterFunc(ctx, pc.interrupt)
-	if err := req.Write(pc.bw); err != nil {
+	fail := func(err error) (*http.Response, error) {
 		stop()
 		return nil, err
+	}
+	if err := req.Write(pc.bw); err != nil {
+		return fail(err)
 	}
 	if err := pc.bw.Flush(); err != nil {
-		stop()
-		return nil, err
+		return fail(err)
 	}
-	var trace *httptrace.ClientTrace
 	pc.limit = t.maxHeader
 	var resp *http.Response
 	for interim := 0; ; interim++ {
 		var err error
-		resp, err = http.ReadResponse(pc.br, req)
-		if err != nil {
-			stop()
-			return nil, err
+		if resp, err = http.ReadResponse(pc.br, req); err != nil {
+			return fail(err)
 		}
 		code := resp.StatusCode
 		if code < 100 || code > 199 {
 			break
 		}
 		if code == http.StatusSwitchingProtocols {
-			stop()
-			return nil, errors.New("upstream switched protocols on a request that asked for no upgrade")
+			return fail(errors.New("upstream switched protocols on a request that asked for no upgrade"))
 		}
 		if interim == 8 {
-			stop()
-			return nil, errors.New("upstream sent too many 1xx responses")
+			return fail(errors.New("upstream sent too many 1xx responses"))
 		}
-		if trace == nil {
-			trace = httptrace.ContextClientTrace(ctx)
-		}
-		if trace != nil && trace.Got1xxResponse != nil {
+		if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.Got1xxResponse != nil {
 			if err := trace.Got1xxResponse(code, textproto.MIMEHeader(resp.Header)); err != nil {
-				stop()
-				return nil, err
+				return fail(err)
 			}
 		}
 	}
@@ -186,27 +177,19 @@ func (t *h1Transport) connect(ctx context.Context, addr string) (*h1Conn, error)
 }
 
 func (t *h1Transport) pool(addr string) *h1Pool {
-	t.mu.Lock()
-	p := t.pools[addr]
-	if p == nil {
-		p = &h1Pool{}
-		t.pools[addr] = p
+	if p, ok := t.pools.Load(addr); ok {
+		return p.(*h1Pool)
 	}
-	t.mu.Unlock()
-	return p
+	p, _ := t.pools.LoadOrStore(addr, &h1Pool{})
+	return p.(*h1Pool)
 }
 
 // CloseIdleConnections closes every idle connection of both paths.
 func (t *h1Transport) CloseIdleConnections() {
-	t.mu.Lock()
-	pools := make([]*h1Pool, 0, len(t.pools))
-	for _, p := range t.pools {
-		pools = append(pools, p)
-	}
-	t.mu.Unlock()
-	for _, p := range pools {
-		p.closeIdle(0)
-	}
+	t.pools.Range(func(_, p any) bool {
+		p.(*h1Pool).closeIdle(0)
+		return true
+	})
 	t.fallback.CloseIdleConnections()
 }
 
@@ -355,15 +338,16 @@ type h1Body struct {
 	stop func() bool
 	keep bool
 	done bool
+	err  error // what ended the body (io.EOF at its end)
 }
 
 func (b *h1Body) Read(p []byte) (int, error) {
 	if b.done {
-		return 0, io.EOF
+		return 0, b.err
 	}
 	n, err := b.rc.Read(p)
 	if err != nil {
-		b.done = true
+		b.done, b.err = true, err
 		// stop() false: the context fired and poisoned the deadline.
 		if b.stop() && err == io.EOF && b.keep {
 			b.pool.put(b.pc, b.t)
@@ -376,7 +360,7 @@ func (b *h1Body) Read(p []byte) (int, error) {
 
 func (b *h1Body) Close() error {
 	if !b.done {
-		b.done = true
+		b.done, b.err = true, http.ErrBodyReadAfterClose
 		b.stop()
 		b.pc.close()
 	}
