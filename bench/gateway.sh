@@ -15,7 +15,9 @@
 # upstream pool), go-hello (a bare net/http server answering a constant 200,
 # no proxying: the ceiling of any handler on net/http.Server), go-floor
 # (net/http.Server + httputil.ReverseProxy answering from memory, no upstream
-# I/O: the ceiling of anything built on ReverseProxy), go-plain (a bare httputil.ReverseProxy: the standard
+# I/O: the ceiling of anything built on ReverseProxy), go-raw (a minimal
+# HTTP/1.1 relay on bare connections, no net/http: how fast Go itself
+# relays here; a measuring stick with none of the gateway's checks), go-plain (a bare httputil.ReverseProxy: the standard
 # library floor the gateway is built on), go-tuned (the same with the
 # gateway's transport settings and pooled copy buffers), gw-1 (gateway, one
 # public route),
@@ -68,7 +70,8 @@ plain_port=$((BASE_PORT + 4))
 tuned_port=$((BASE_PORT + 5))
 hello_port=$((BASE_PORT + 6))
 floor_port=$((BASE_PORT + 7))
-base_port=$((BASE_PORT + 8))
+raw_port=$((BASE_PORT + 8))
+base_port=$((BASE_PORT + 9))
 
 nginx_conf() { # name listen-port body
 	mkdir -p "$work/$1"
@@ -113,6 +116,7 @@ start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$plain_port" -upstream "ht
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$tuned_port" -upstream "http://127.0.0.1:$up_port" -plain -tuned
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$hello_port" -hello
 start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$floor_port" -upstream "http://127.0.0.1:$up_port" -plain -floor
+start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$raw_port" -upstream "http://127.0.0.1:$up_port" -raw
 if [ -n "${BASE_GWBENCH:-}" ]; then
 	start "$PROXY_CPU" "$BASE_GWBENCH" -listen "127.0.0.1:$base_port" -upstream "http://127.0.0.1:$up_port" -routes 1
 fi
@@ -127,6 +131,7 @@ url[go-tuned]=http://127.0.0.1:$tuned_port$PATH_UNDER_TEST
 url[gw-1-base]=http://127.0.0.1:$base_port$PATH_UNDER_TEST
 url[go-hello]=http://127.0.0.1:$hello_port$PATH_UNDER_TEST
 url[go-floor]=http://127.0.0.1:$floor_port$PATH_UNDER_TEST
+url[go-raw]=http://127.0.0.1:$raw_port$PATH_UNDER_TEST
 hdr[direct]=""
 hdr[nginx]=""
 hdr[gw-1]=""
@@ -136,6 +141,7 @@ hdr[go-tuned]=""
 hdr[gw-1-base]=""
 hdr[go-hello]=""
 hdr[go-floor]=""
+hdr[go-raw]=""
 pidof_target[direct]=${pids[0]}
 pidof_target[nginx]=${pids[1]}
 pidof_target[gw-1]=${pids[2]}
@@ -144,9 +150,10 @@ pidof_target[go-plain]=${pids[4]}
 pidof_target[go-tuned]=${pids[5]}
 pidof_target[go-hello]=${pids[6]}
 pidof_target[go-floor]=${pids[7]}
-targets=(direct nginx go-hello go-floor go-plain go-tuned gw-1 gw-600)
+pidof_target[go-raw]=${pids[8]}
+targets=(direct nginx go-hello go-floor go-raw go-plain go-tuned gw-1 gw-600)
 if [ -n "${BASE_GWBENCH:-}" ]; then
-	pidof_target[gw-1-base]=${pids[8]}
+	pidof_target[gw-1-base]=${pids[9]}
 	targets+=(gw-1-base)
 fi
 if [ -n "${TARGETS:-}" ]; then
@@ -236,7 +243,7 @@ ratio() {
 	if [ -z "$a" ] || [ -z "$b" ]; then echo -; return; fi
 	awk -v a="$a" -v b="$b" 'BEGIN{printf "%.3f", a/b}'
 }
-pairs=("gw-1 nginx" "gw-600 gw-1" "gw-1 go-plain" "gw-1 go-tuned" "go-tuned nginx" "go-hello nginx" "go-floor nginx" "gw-1 gw-1-base")
+pairs=("gw-1 nginx" "gw-600 gw-1" "gw-1 go-plain" "gw-1 go-tuned" "go-tuned nginx" "go-hello nginx" "go-floor nginx" "go-raw nginx" "gw-1 gw-1-base")
 r1s="" r2s=""
 for round in $(seq "$ROUNDS"); do
 	line="  round $round:"
@@ -245,7 +252,7 @@ for round in $(seq "$ROUNDS"); do
 		r=$(ratio "$round" "$a" "$b")
 		[ "$r" = - ] || line+="   $a/$b $r"
 	done
-	for a in gw-1 go-floor; do
+	for a in gw-1 go-floor go-raw; do
 		r=$(ratio "$round" "$a" nginx cpu)
 		[ "$r" = - ] || line+="   CPU $a/nginx $r"
 	done

@@ -43,6 +43,7 @@ func main() {
 	plain := flag.Bool("plain", false, "serve a bare httputil.ReverseProxy instead (the standard library floor)")
 	floor := flag.Bool("floor", false, "with -plain: a transport that answers from memory, no upstream I/O (net/http.Server + ReverseProxy alone)")
 	tuned := flag.Bool("tuned", false, "with -plain: the gateway's transport settings and pooled copy buffers (a tuned stock ReverseProxy)")
+	raw := flag.Bool("raw", false, "relay with a minimal HTTP/1.1 loop on bare connections, no net/http (a measuring stick, not a proxy)")
 	hello := flag.Bool("hello", false, "serve a constant 200 from a bare net/http server, no proxying (the ceiling of anything built on net/http.Server)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file until exit")
 	flag.Parse()
@@ -83,6 +84,17 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *raw {
+		u, err := url.Parse(*upstream)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		go func() { <-ctx.Done(); _ = ln.Close() }()
+		fmt.Fprintf(os.Stderr, "gwbench: raw relay on %s → %s\n", ln.Addr(), u.Host)
+		_ = serveRaw(ln, u.Host)
+		return
+	}
 	if *hello {
 		body := []byte("hello, world\n")
 		srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
