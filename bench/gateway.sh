@@ -28,6 +28,8 @@ set -euo pipefail
 DUR=${DUR:-5s}
 WARM=${WARM:-1s}
 CONNS=${CONNS:-32}
+LAT_CONNS=${LAT_CONNS:-4}
+LAT_DELAY_MS=${LAT_DELAY_MS:-1}
 ROUNDS=${ROUNDS:-3}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -37,17 +39,20 @@ PATH_UNDER_TEST=/v1/svc7/items7/42
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v caddy >/dev/null; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		echo "installing wrk and nginx (Debian packages)…" >&2
+		echo "installing wrk, nginx and caddy (Debian packages)…" >&2
 		apt-get update -qq >/dev/null
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx caddy >/dev/null
+		# The package starts a system caddy on :80; the benchmark runs its own.
+		systemctl disable --now caddy >/dev/null 2>&1 || true
 	else
-		echo "gateway.sh: needs wrk and nginx (apt-get install wrk nginx)" >&2
+		echo "gateway.sh: needs wrk, nginx and caddy (apt-get install wrk nginx caddy)" >&2
 		exit 2
 	fi
 fi
 NGINX=$(command -v nginx)
+CADDY=$(command -v caddy)
 
 work=$(mktemp -d /tmp/gwbench.XXXXXX)
 chmod 755 "$work"
@@ -63,15 +68,6 @@ echo "building gwbench…" >&2
 (cd "$root" && go build -o "$work/gwbench" ./bench/gwbench)
 
 up_port=$BASE_PORT
-ngx_port=$((BASE_PORT + 1))
-gw1_port=$((BASE_PORT + 2))
-gw600_port=$((BASE_PORT + 3))
-plain_port=$((BASE_PORT + 4))
-tuned_port=$((BASE_PORT + 5))
-hello_port=$((BASE_PORT + 6))
-floor_port=$((BASE_PORT + 7))
-raw_port=$((BASE_PORT + 8))
-base_port=$((BASE_PORT + 9))
 
 nginx_conf() { # name listen-port body
 	mkdir -p "$work/$1"
@@ -101,60 +97,53 @@ CONF
 }
 
 nginx_conf upstream "$up_port" "" 'location / { default_type text/plain; return 200 "hello, world\n"; }'
-nginx_conf proxy "$ngx_port" "upstream up { server 127.0.0.1:$up_port; keepalive 128; keepalive_requests 10000000; }" \
+nginx_conf proxy "$((BASE_PORT + 1))" "upstream up { server 127.0.0.1:$up_port; keepalive 128; keepalive_requests 10000000; }" \
 	'location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering on; }'
 
-start() { # cpu command...
-	taskset -c "$1" "${@:2}" &
-	pids+=($!)
-}
-start "$LOAD_CPU" "$NGINX" -c "$work/upstream/nginx.conf" -p "$work/upstream"
-start "$PROXY_CPU" "$NGINX" -c "$work/proxy/nginx.conf" -p "$work/proxy"
-start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw1_port" -upstream "http://127.0.0.1:$up_port" -routes 1
-start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$gw600_port" -upstream "http://127.0.0.1:$up_port" -routes 600 -keyauth -key "$KEY"
-start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$plain_port" -upstream "http://127.0.0.1:$up_port" -plain
-start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$tuned_port" -upstream "http://127.0.0.1:$up_port" -plain -tuned
-start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$hello_port" -hello
-start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$floor_port" -upstream "http://127.0.0.1:$up_port" -plain -floor
-start "$PROXY_CPU" "$work/gwbench" -listen "127.0.0.1:$raw_port" -upstream "http://127.0.0.1:$up_port" -raw
-if [ -n "${BASE_GWBENCH:-}" ]; then
-	start "$PROXY_CPU" "$BASE_GWBENCH" -listen "127.0.0.1:$base_port" -upstream "http://127.0.0.1:$up_port" -routes 1
-fi
-
 declare -A url hdr pidof_target
-url[direct]=http://127.0.0.1:$up_port$PATH_UNDER_TEST
-url[nginx]=http://127.0.0.1:$ngx_port$PATH_UNDER_TEST
-url[gw-1]=http://127.0.0.1:$gw1_port$PATH_UNDER_TEST
-url[gw-600]=http://127.0.0.1:$gw600_port$PATH_UNDER_TEST
-url[go-plain]=http://127.0.0.1:$plain_port$PATH_UNDER_TEST
-url[go-tuned]=http://127.0.0.1:$tuned_port$PATH_UNDER_TEST
-url[gw-1-base]=http://127.0.0.1:$base_port$PATH_UNDER_TEST
-url[go-hello]=http://127.0.0.1:$hello_port$PATH_UNDER_TEST
-url[go-floor]=http://127.0.0.1:$floor_port$PATH_UNDER_TEST
-url[go-raw]=http://127.0.0.1:$raw_port$PATH_UNDER_TEST
-hdr[direct]=""
-hdr[nginx]=""
-hdr[gw-1]=""
-hdr[gw-600]="X-Api-Key: $KEY"
-hdr[go-plain]=""
-hdr[go-tuned]=""
-hdr[gw-1-base]=""
-hdr[go-hello]=""
-hdr[go-floor]=""
-hdr[go-raw]=""
-pidof_target[direct]=${pids[0]}
-pidof_target[nginx]=${pids[1]}
-pidof_target[gw-1]=${pids[2]}
-pidof_target[gw-600]=${pids[3]}
-pidof_target[go-plain]=${pids[4]}
-pidof_target[go-tuned]=${pids[5]}
-pidof_target[go-hello]=${pids[6]}
-pidof_target[go-floor]=${pids[7]}
-pidof_target[go-raw]=${pids[8]}
-targets=(direct nginx go-hello go-floor go-raw go-plain go-tuned gw-1 gw-600)
+targets=()
+# target NAME CPU PORT HEADER COMMAND...: start COMMAND pinned to CPU and
+# benchmark it as NAME at 127.0.0.1:PORT, sending HEADER ("" for none).
+target() {
+	local name=$1 cpu=$2 port=$3 header=$4
+	shift 4
+	taskset -c "$cpu" "$@" &
+	pids+=($!)
+	pidof_target[$name]=$!
+	url[$name]=http://127.0.0.1:$port$PATH_UNDER_TEST
+	hdr[$name]=$header
+	targets+=("$name")
+}
+up_url=http://127.0.0.1:$up_port
+target direct "$LOAD_CPU" "$up_port" "" "$NGINX" -c "$work/upstream/nginx.conf" -p "$work/upstream"
+target nginx "$PROXY_CPU" "$((BASE_PORT + 1))" "" "$NGINX" -c "$work/proxy/nginx.conf" -p "$work/proxy"
+caddy_port=$((BASE_PORT + 2))
+mkdir -p "$work/caddy"
+cat >"$work/caddy/Caddyfile" <<CONF
+{
+	admin off
+	auto_https off
+}
+http://127.0.0.1:$caddy_port {
+	reverse_proxy 127.0.0.1:$up_port
+}
+CONF
+target caddy "$PROXY_CPU" "$caddy_port" "" env HOME="$work/caddy" XDG_DATA_HOME="$work/caddy" XDG_CONFIG_HOME="$work/caddy" \
+	"$CADDY" run --config "$work/caddy/Caddyfile" --adapter caddyfile 2>"$work/caddy/log"
+gw() { # name port header gwbench-flags...
+	local name=$1 port=$2 header=$3
+	shift 3
+	target "$name" "$PROXY_CPU" "$port" "$header" "$work/gwbench" -listen "127.0.0.1:$port" "$@"
+}
+gw go-hello $((BASE_PORT + 3)) "" -hello
+gw go-floor $((BASE_PORT + 4)) "" -upstream "$up_url" -plain -floor
+gw go-raw $((BASE_PORT + 5)) "" -upstream "$up_url" -raw
+gw go-plain $((BASE_PORT + 6)) "" -upstream "$up_url" -plain
+gw go-tuned $((BASE_PORT + 7)) "" -upstream "$up_url" -plain -tuned
+gw gw-1 $((BASE_PORT + 8)) "" -upstream "$up_url" -routes 1
+gw gw-600 $((BASE_PORT + 9)) "X-Api-Key: $KEY" -upstream "$up_url" -routes 600 -keyauth -key "$KEY"
 if [ -n "${BASE_GWBENCH:-}" ]; then
-	pidof_target[gw-1-base]=${pids[9]}
-	targets+=(gw-1-base)
+	target gw-1-base "$PROXY_CPU" $((BASE_PORT + 10)) "" "$BASE_GWBENCH" -listen "127.0.0.1:$((BASE_PORT + 10))" -upstream "$up_url" -routes 1
 fi
 if [ -n "${TARGETS:-}" ]; then
 	read -r -a targets <<<"$TARGETS"
@@ -243,7 +232,7 @@ ratio() {
 	if [ -z "$a" ] || [ -z "$b" ]; then echo -; return; fi
 	awk -v a="$a" -v b="$b" 'BEGIN{printf "%.3f", a/b}'
 }
-pairs=("gw-1 nginx" "gw-600 gw-1" "gw-1 go-plain" "gw-1 go-tuned" "go-tuned nginx" "go-hello nginx" "go-floor nginx" "go-raw nginx" "gw-1 gw-1-base")
+pairs=("gw-1 nginx" "gw-600 gw-1" "gw-600 caddy" "gw-1 go-plain" "gw-1 go-tuned" "go-tuned nginx" "go-hello nginx" "go-floor nginx" "go-raw nginx" "gw-1 gw-1-base")
 r1s="" r2s=""
 for round in $(seq "$ROUNDS"); do
 	line="  round $round:"
@@ -264,6 +253,48 @@ summary="  median:"
 if [[ "$r1s" != -* ]]; then m1=$(median <<<"${r1s% }"); summary+="  gw-1/nginx $m1 ($(verdict "$m1" 0.85) ≥ 0.85)"; fi
 if [[ "$r2s" != -* ]]; then m2=$(median <<<"${r2s% }"); summary+="  gw-600/gw-1 $m2 ($(verdict "$m2" 0.9) ≥ 0.9)"; fi
 echo "$summary"
+
+# Added latency at moderate load: LAT_CONNS connections, each pausing
+# LAT_DELAY_MS between requests (wrk's delay() hook), so a few thousand
+# requests/s, well below every proxy's saturation; p99 of each proxy minus
+# the upstream's own p99 in the same round (DESIGN.md §6: under 1 ms).
+lat_targets=()
+for t in nginx caddy gw-1 gw-600; do
+	[ -n "${url[$t]:-}" ] && [[ " ${targets[*]} " == *" $t "* ]] && lat_targets+=("$t")
+done
+if [[ " ${targets[*]} " == *" direct "* ]] && [ ${#lat_targets[@]} -gt 0 ]; then
+	echo
+	printf 'function delay()\n\treturn %s\nend\n' "$LAT_DELAY_MS" >"$work/pace.lua"
+	echo "added p99 latency at moderate load (wrk -t1 -c$LAT_CONNS -d$DUR, ${LAT_DELAY_MS} ms between a connection's requests; ms over direct, same round):"
+	declare -A added lrps
+	for round in $(seq "$ROUNDS"); do
+		declare -A lat=()
+		for t in direct "${lat_targets[@]}"; do
+			args=(-t1 -c"$LAT_CONNS" --latency -s "$work/pace.lua")
+			[ -n "${hdr[$t]}" ] && args+=(-H "${hdr[$t]}")
+			out=$(taskset -c "$LOAD_CPU" wrk "${args[@]}" -d"$DUR" "${url[$t]}")
+			lrps[$round,$t]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+			if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+				echo "gateway.sh: $t latency round $round had errors" >&2
+				errors=$((errors + 1))
+			fi
+			lat[$t]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+		done
+		line="  round $round: direct p99 ${lat[direct]}"
+		for t in "${lat_targets[@]}"; do
+			added[$round,$t]=$(awk -v a="${lat[$t]}" -v b="${lat[direct]}" 'BEGIN{printf "%.3f", a-b}')
+			line+="   $t +${added[$round,$t]} (${lrps[$round,$t]} req/s)"
+		done
+		echo "$line"
+	done
+	line="  median:"
+	for t in "${lat_targets[@]}"; do
+		vs=""
+		for round in $(seq "$ROUNDS"); do vs+="${added[$round,$t]} "; done
+		line+="   $t +$(median <<<"${vs% }")"
+	done
+	echo "$line"
+fi
 
 if [ "$errors" -gt 0 ]; then
 	echo "gateway.sh: $errors run(s) with non-2xx answers or socket errors" >&2
