@@ -206,6 +206,7 @@ func TestAuthRequiredEverywhere(t *testing.T) {
 	paths := []struct{ method, path string }{
 		{"GET", "/admin/health"}, {"GET", "/admin/config"}, {"PUT", "/admin/owners/a"}, {"GET", "/admin/metrics"},
 		{"GET", "/admin/consumers"}, {"POST", "/admin/rollback"}, {"GET", "/admin/nope"},
+		{"PATCH", "/admin/consumers/x"}, {"DELETE", "/admin/consumers/x/credentials/y"},
 	}
 	auths := []struct{ name, header string }{
 		{"missing", ""},
@@ -646,6 +647,65 @@ func TestConsumers(t *testing.T) {
 		assert.Equal(t, 422, r.status)
 		r = e.do("POST", "/admin/consumers/nobody/credentials", config.CredentialRequest{Type: config.KeyAuth})
 		assert.Equal(t, 404, r.status)
+	})
+	t.Run("update scopes and name in place", func(t *testing.T) {
+		scopes := []string{"orders:read", "orders:write"}
+		r := e.do("PATCH", "/admin/consumers/mobile-app", config.ConsumerUpdate{Scopes: &scopes})
+		require.Equal(t, 200, r.status, "%s", r.body)
+		var c config.Consumer
+		r.decode(t, &c)
+		assert.Equal(t, created.Consumer.ID, c.ID)
+		assert.Equal(t, scopes, c.Scopes)
+		assert.Len(t, c.Credentials, 2, "credentials kept")
+		assert.NotContains(t, string(r.body), "keyHash")
+		assert.Equal(t, 200, e.proxyDo("POST", "/v1/orders", "X-Api-Key", created.Key).status, "new scope works at once, same key")
+
+		name := "mobile"
+		r = e.do("PATCH", "/admin/consumers/"+created.Consumer.ID, config.ConsumerUpdate{Name: &name})
+		require.Equal(t, 200, r.status, "%s", r.body)
+		r.decode(t, &c)
+		assert.Equal(t, "mobile", c.Name)
+		assert.Equal(t, scopes, c.Scopes, "scopes left out stay")
+		require.Equal(t, 200, e.proxyDo("GET", "/v1/orders", "X-Api-Key", created.Key).status)
+		assert.Equal(t, "mobile", e.lastSeen().Header.Get("X-Consumer-Name"))
+
+		none := []string{}
+		r = e.do("PATCH", "/admin/consumers/mobile", config.ConsumerUpdate{Scopes: &none})
+		require.Equal(t, 200, r.status, "%s", r.body)
+		assert.Equal(t, 403, e.proxyDo("GET", "/v1/orders", "X-Api-Key", created.Key).status, "scopes removed")
+
+		taken := "batch"
+		assert.Equal(t, http.StatusConflict, e.do("PATCH", "/admin/consumers/mobile", config.ConsumerUpdate{Name: &taken}).status)
+		r = e.do("PATCH", "/admin/consumers/mobile", `{}`)
+		assert.Equal(t, 422, r.status)
+		bad, badScopes := "bad name", []string{"a b"}
+		r = e.do("PATCH", "/admin/consumers/mobile", config.ConsumerUpdate{Name: &bad, Scopes: &badScopes})
+		require.Equal(t, 422, r.status)
+		assert.Equal(t, []string{"name", "scopes[0]"}, fieldsOf(r.problem(t).Errors))
+		assert.Equal(t, 404, e.do("PATCH", "/admin/consumers/nobody", config.ConsumerUpdate{Name: &name}).status)
+		r = e.do("GET", "/admin/consumers/mobile", nil)
+		var after config.Consumer
+		r.decode(t, &after)
+		assert.Equal(t, "mobile", after.Name)
+		assert.Empty(t, after.Scopes, "refused updates changed nothing")
+		assert.Equal(t, 200, e.do("PATCH", "/admin/consumers/mobile", config.ConsumerUpdate{Scopes: &scopes}).status)
+	})
+	t.Run("revoke one credential", func(t *testing.T) {
+		r := e.do("GET", "/admin/consumers/mobile", nil)
+		var c config.Consumer
+		r.decode(t, &c)
+		require.Len(t, c.Credentials, 2)
+		first := c.Credentials[0]
+		require.True(t, strings.HasPrefix(created.Key, first.KeyHint), "the first credential is the created key")
+		r = e.do("DELETE", "/admin/consumers/mobile/credentials/"+first.ID, nil)
+		require.Equal(t, http.StatusNoContent, r.status, "%s", r.body)
+		assert.Equal(t, 401, e.proxyDo("GET", "/v1/orders", "X-Api-Key", created.Key).status, "revoked at once")
+		r = e.do("GET", "/admin/consumers/mobile", nil)
+		r.decode(t, &c)
+		require.Len(t, c.Credentials, 1)
+		assert.NotEqual(t, first.ID, c.Credentials[0].ID)
+		assert.Equal(t, 404, e.do("DELETE", "/admin/consumers/mobile/credentials/"+first.ID, nil).status)
+		assert.Equal(t, 404, e.do("DELETE", "/admin/consumers/nobody/credentials/"+first.ID, nil).status)
 	})
 	t.Run("delete", func(t *testing.T) {
 		r := e.do("DELETE", "/admin/consumers/"+created.Consumer.ID, nil)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -200,6 +201,92 @@ func (s *API) addCredential(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, config.ConsumerCreated{Consumer: redact(c), Key: key})
+	return nil
+}
+
+// updateConsumer renames a consumer or replaces its scopes, keeping its id
+// and credentials (a scope change needs no new key).
+func (s *API) updateConsumer(w http.ResponseWriter, r *http.Request) error {
+	var req config.ConsumerUpdate
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Name == nil && req.Scopes == nil {
+		return &Error{Status: http.StatusUnprocessableEntity, Title: "Nothing to change",
+			Detail: `give "name", "scopes" or both`}
+	}
+	var errs []config.FieldError
+	if req.Name != nil {
+		if msg := checkName(*req.Name); msg != "" {
+			errs = append(errs, config.FieldError{Field: "name", Message: msg})
+		}
+	}
+	var scopes []string
+	if req.Scopes != nil {
+		var scopeErrs []config.FieldError
+		scopes, scopeErrs = checkScopes(*req.Scopes)
+		errs = append(errs, scopeErrs...)
+	}
+	if len(errs) > 0 {
+		return &Error{Status: http.StatusUnprocessableEntity, Title: "Invalid consumer", Errors: errs,
+			Detail: fmt.Sprintf("%d error(s); nothing was changed", len(errs))}
+	}
+
+	ctx := context.WithoutCancel(r.Context())
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	cs, err := s.consumers(ctx)
+	if err != nil {
+		return err
+	}
+	c, ok := find(cs, r.PathValue("id"))
+	if !ok {
+		return notFoundConsumer(r.PathValue("id"))
+	}
+	if req.Name != nil && *req.Name != c.Name {
+		for _, o := range cs {
+			if o.Name == *req.Name {
+				return &Error{Status: http.StatusConflict, Title: "Consumer exists",
+					Detail: fmt.Sprintf("a consumer named %q already exists (id %s)", o.Name, o.ID)}
+			}
+		}
+		c.Name = *req.Name
+	}
+	if req.Scopes != nil {
+		c.Scopes = scopes
+	}
+	if err := s.putConsumerLocked(ctx, c, "update"); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, redact(c))
+	return nil
+}
+
+// deleteCredential revokes one credential (key rotation: add the new key,
+// move clients over, then delete the old one); the consumer stays.
+func (s *API) deleteCredential(w http.ResponseWriter, r *http.Request) error {
+	ctx := context.WithoutCancel(r.Context())
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	cs, err := s.consumers(ctx)
+	if err != nil {
+		return err
+	}
+	c, ok := find(cs, r.PathValue("id"))
+	if !ok {
+		return notFoundConsumer(r.PathValue("id"))
+	}
+	id := r.PathValue("cred")
+	i := slices.IndexFunc(c.Credentials, func(cr config.Credential) bool { return cr.ID == id })
+	if i < 0 {
+		return &Error{Status: http.StatusNotFound, Title: "Credential not found",
+			Detail: fmt.Sprintf("consumer %s has no credential %q; see GET /admin/consumers/%s", c.Name, id, c.ID)}
+	}
+	c.Credentials = slices.Delete(slices.Clone(c.Credentials), i, i+1)
+	if err := s.putConsumerLocked(ctx, c, "delete-credential"); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

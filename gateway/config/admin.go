@@ -23,8 +23,10 @@ import (
 //	GET    /admin/consumers              []Consumer (hashes never included)
 //	POST   /admin/consumers              ConsumerRequest → 201 ConsumerCreated (key shown once)
 //	GET    /admin/consumers/{id}         Consumer
+//	PATCH  /admin/consumers/{id}         ConsumerUpdate → 200 Consumer
 //	DELETE /admin/consumers/{id}         204
 //	POST   /admin/consumers/{id}/credentials  CredentialRequest → 201 ConsumerCreated
+//	DELETE /admin/consumers/{id}/credentials/{cred}  204
 //	GET    /admin/status                 Status (node id, live revision per node)
 //	GET    /admin/health                 {"status":"ok"}
 //	GET    /admin/metrics                Prometheus text format
@@ -140,6 +142,13 @@ type CredentialRequest struct {
 	Key      Secret `json:"key,omitempty"`
 	Username string `json:"username,omitempty"`
 	Password Secret `json:"password,omitempty"`
+}
+
+// ConsumerUpdate changes a consumer in place (its id and credentials
+// stay): a field left out is unchanged; "scopes": [] removes every scope.
+type ConsumerUpdate struct {
+	Name   *string   `json:"name,omitempty"`
+	Scopes *[]string `json:"scopes,omitempty"`
 }
 
 // ConsumerCreated answers a create: the plain key appears here once.

@@ -103,6 +103,11 @@ func TestDev(t *testing.T) {
 		t.Errorf("after the edit: %s", body)
 	}
 
+	// A new scope: the dev consumer gets it in place, its key unchanged.
+	edit(t, filepath.Join(dir, "specs", "pets.yaml"), "        - bearer: [pets:write]\n", "        - apiKey: [pets:admin]\n")
+	errs.waitFor(t, regexp.MustCompile(`dev consumer now has scopes \[[^\]]*pets:admin`), "the scope update")
+	expectStatus(t, "POST", proxy+"/api/pets", 201, "X-API-Key", key)
+
 	// A broken spec is reported and the last good routes keep serving.
 	edit(t, filepath.Join(dir, "specs", "pets.yaml"), "      security: []\n", "      security: [{nope: []}]\n")
 	errs.waitFor(t, regexp.MustCompile(`security scheme "nope" is not defined`), "the render error")

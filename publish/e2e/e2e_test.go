@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -152,6 +153,44 @@ func TestPublishRoundTrip(t *testing.T) {
 	expectStatus(t, "GET", p+"/v1/products/7", 200)
 	expectCode(t, g.gwctl(t, dir, with("diff", "--exit-code")...), 1)
 	expectCode(t, g.gwctl(t, dir, "rollback", "0000000000000000", "--yes"), 3)
+
+	// A scope change applies to the same key at once.
+	expectCode(t, g.gwctl(t, dir, "consumers", "update", "reader", "--scopes", "orders:read,orders:write"), 0)
+	expectStatus(t, "POST", p+"/v1/orders", 200, "X-API-Key", reader)
+	expectCode(t, g.gwctl(t, dir, "consumers", "update", "reader", "--scopes", "orders:read"), 0)
+	expectStatus(t, "POST", p+"/v1/orders", 403, "X-API-Key", reader)
+
+	// Key rotation: add a key, move over, revoke the old one by its id.
+	r = g.gwctl(t, dir, "consumers", "add-key", "writer")
+	expectCode(t, r, 0)
+	writer2 := strings.TrimSpace(r.stdout)
+	if writer2 == "" || writer2 == writer {
+		t.Fatalf("add-key printed %q", writer2)
+	}
+	expectStatus(t, "POST", p+"/v1/orders", 200, "X-API-Key", writer2)
+	expectStatus(t, "POST", p+"/v1/orders", 200, "X-API-Key", writer)
+	r = g.gwctl(t, dir, "consumers", "list", "--format", "json")
+	expectCode(t, r, 0)
+	var listed []config.Consumer
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil {
+		t.Fatal(err)
+	}
+	oldID := ""
+	for _, c := range listed {
+		for _, cr := range c.Credentials {
+			if c.Name == "writer" && cr.KeyHint != "" && strings.HasPrefix(writer, cr.KeyHint) {
+				oldID = cr.ID
+			}
+		}
+	}
+	if oldID == "" {
+		t.Fatalf("no credential of writer matches its first key:\n%s", r.stdout)
+	}
+	expectCode(t, g.gwctl(t, dir, "consumers", "revoke", "writer", oldID), 0)
+	expectStatus(t, "POST", p+"/v1/orders", 401, "X-API-Key", writer)
+	expectStatus(t, "POST", p+"/v1/orders", 200, "X-API-Key", writer2)
+	expectCode(t, g.gwctl(t, dir, "consumers", "revoke", "writer", oldID), 3)
+	writer = writer2
 
 	// Removing a consumer revokes its key at once.
 	expectCode(t, g.gwctl(t, dir, "consumers", "rm", "reader"), 0)

@@ -365,6 +365,23 @@ func (c *Client) AddCredential(ctx context.Context, id string, req config.Creden
 	return &out, nil
 }
 
+// UpdateConsumer renames a consumer or replaces its scopes in place.
+func (c *Client) UpdateConsumer(ctx context.Context, id string, req config.ConsumerUpdate) (*config.Consumer, error) {
+	var out config.Consumer
+	_, err := c.do(ctx, request{method: http.MethodPatch, path: "/admin/consumers/" + url.PathEscape(id), body: req, what: "consumer " + id}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteCredential revokes one credential of a consumer.
+func (c *Client) DeleteCredential(ctx context.Context, id, credID string) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/admin/consumers/" + url.PathEscape(id) + "/credentials/" + url.PathEscape(credID),
+		what: "credential " + credID + " of consumer " + id}, nil)
+	return err
+}
+
 // DeleteConsumer removes a consumer and its credentials.
 func (c *Client) DeleteConsumer(ctx context.Context, id string) error {
 	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/admin/consumers/" + url.PathEscape(id), what: "consumer " + id}, nil)

@@ -34,11 +34,16 @@ type ConsumersOptions struct {
 	BasicPasswordStdin bool
 	// list
 	Format string // text | json
-	// rm
+	// rm, update, add-key, revoke
 	ID string // id or name
+	// update
+	NewName   *string
+	NewScopes *[]string
+	// revoke
+	CredentialID string
 }
 
-// NewCmdConsumers builds `gwctl consumers add|list|rm`.
+// NewCmdConsumers builds `gwctl consumers add|list|rm|update|add-key|revoke`.
 func NewCmdConsumers(ios *iostreams.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "consumers",
@@ -48,7 +53,8 @@ against the scopes an operation's security requirement asks for) and credentials
 (API keys, basic-auth users). Keys and passwords are stored hashed; a generated
 key is printed once, by 'consumers add', and never again.`,
 	}
-	cmd.AddCommand(NewCmdConsumersAdd(ios, nil), NewCmdConsumersList(ios, nil), NewCmdConsumersRm(ios, nil))
+	cmd.AddCommand(NewCmdConsumersAdd(ios, nil), NewCmdConsumersList(ios, nil), NewCmdConsumersRm(ios, nil),
+		NewCmdConsumersUpdate(ios, nil), NewCmdConsumersAddKey(ios, nil), NewCmdConsumersRevoke(ios, nil))
 	return cmd
 }
 
@@ -215,11 +221,11 @@ func runConsumersList(ctx context.Context, opts *ConsumersOptions) error {
 		for _, cr := range cons.Credentials {
 			switch {
 			case cr.KeyHint != "":
-				creds = append(creds, cr.Type+":"+cr.KeyHint+"…")
+				creds = append(creds, cr.ID+"("+cr.Type+":"+cr.KeyHint+"…)")
 			case cr.Username != "":
-				creds = append(creds, cr.Type+":"+cr.Username)
+				creds = append(creds, cr.ID+"("+cr.Type+":"+cr.Username+")")
 			default:
-				creds = append(creds, cr.Type)
+				creds = append(creds, cr.ID+"("+cr.Type+")")
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cons.ID, cons.Name, strings.Join(cons.Scopes, ","), strings.Join(creds, " "), cons.CreatedAt.UTC().Format(time.RFC3339))
@@ -261,5 +267,144 @@ func runConsumersRm(ctx context.Context, opts *ConsumersOptions) error {
 		return remoteErr(err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Removed consumer %s (id %s).\n", cons.Name, cons.ID)
+	return nil
+}
+
+// NewCmdConsumersUpdate builds `gwctl consumers update`.
+func NewCmdConsumersUpdate(ios *iostreams.IOStreams, runF func(context.Context, *ConsumersOptions) error) *cobra.Command {
+	opts := &ConsumersOptions{IO: ios}
+	var name, scopes string
+	cmd := &cobra.Command{
+		Use:   "update ID|NAME",
+		Short: "Rename a consumer or replace its scopes; its keys keep working",
+		Long: `Change a consumer in place: --scopes replaces the granted scopes (an empty
+value removes them all), --name renames it. Its id and credentials stay, so
+clients keep their keys; the change applies to the next request.`,
+		Example: `  gwctl consumers update mobile-app --scopes orders:read,orders:write
+  gwctl consumers update mobile-app --name mobile-ios`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if cmd.Flags().Changed("name") {
+				opts.NewName = &name
+			}
+			if cmd.Flags().Changed("scopes") {
+				list := splitList(scopes)
+				if list == nil {
+					list = []string{}
+				}
+				opts.NewScopes = &list
+			}
+			if opts.NewName == nil && opts.NewScopes == nil {
+				return Usagef("nothing to update: give --name, --scopes or both")
+			}
+			opts.Gateway.fromEnv()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runConsumersUpdate(cmd.Context(), opts)
+		},
+	}
+	bindConsumerFlags(cmd, opts)
+	f := cmd.Flags()
+	f.StringVar(&name, "name", "", "new `NAME`")
+	f.StringVar(&scopes, "scopes", "", "comma-separated `SCOPES` that replace the granted ones")
+	return cmd
+}
+
+func runConsumersUpdate(ctx context.Context, opts *ConsumersOptions) error {
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	cons, err := c.UpdateConsumer(ctx, opts.ID, gwconfig.ConsumerUpdate{Name: opts.NewName, Scopes: opts.NewScopes})
+	if err != nil {
+		return remoteErr(err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Updated consumer %s (id %s): scopes [%s].\n", cons.Name, cons.ID, strings.Join(cons.Scopes, " "))
+	return nil
+}
+
+// NewCmdConsumersAddKey builds `gwctl consumers add-key`.
+func NewCmdConsumersAddKey(ios *iostreams.IOStreams, runF func(context.Context, *ConsumersOptions) error) *cobra.Command {
+	opts := &ConsumersOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "add-key ID|NAME",
+		Short: "Give a consumer another API key (printed once): the first step of a rotation",
+		Long: `Add an API key to a consumer. The key is generated (or --key gives one) and
+printed on stdout, once. The consumer's other keys keep working: move its
+clients to the new key, then revoke the old one with 'gwctl consumers revoke'.`,
+		Example: `  NEW=$(gwctl consumers add-key mobile-app)
+  gwctl consumers list                       # the old key's credential id
+  gwctl consumers revoke mobile-app cred_…`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			opts.Gateway.fromEnv()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runConsumersAddKey(cmd.Context(), opts)
+		},
+	}
+	bindConsumerFlags(cmd, opts)
+	cmd.Flags().StringVar(&opts.Key, "key", "", "use this API `KEY` instead of generating one")
+	return cmd
+}
+
+func runConsumersAddKey(ctx context.Context, opts *ConsumersOptions) error {
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	added, err := c.AddCredential(ctx, opts.ID, gwconfig.CredentialRequest{Type: gwconfig.KeyAuth, Key: gwconfig.Secret(opts.Key)})
+	if err != nil {
+		return remoteErr(err)
+	}
+	cons := added.Consumer
+	id := ""
+	if n := len(cons.Credentials); n > 0 {
+		id = cons.Credentials[n-1].ID
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Added key %s to consumer %s (id %s); it has %d credential(s).\n", id, cons.Name, cons.ID, len(cons.Credentials))
+	if opts.Key == "" {
+		fmt.Fprintln(opts.IO.ErrOut, "The new API key follows; it is shown only this once:")
+	}
+	fmt.Fprintln(opts.IO.Out, added.Key)
+	return nil
+}
+
+// NewCmdConsumersRevoke builds `gwctl consumers revoke`.
+func NewCmdConsumersRevoke(ios *iostreams.IOStreams, runF func(context.Context, *ConsumersOptions) error) *cobra.Command {
+	opts := &ConsumersOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "revoke ID|NAME CREDENTIAL_ID",
+		Short: "Revoke one credential of a consumer; it stops working at once",
+		Long: `Revoke one API key or basic-auth user of a consumer, by the credential id that
+'gwctl consumers list' shows (cred_…). The consumer and its other
+credentials stay.`,
+		Args: usageArgs(cobra.ExactArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID, opts.CredentialID = args[0], args[1]
+			opts.Gateway.fromEnv()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runConsumersRevoke(cmd.Context(), opts)
+		},
+	}
+	bindConsumerFlags(cmd, opts)
+	return cmd
+}
+
+func runConsumersRevoke(ctx context.Context, opts *ConsumersOptions) error {
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	if err := c.DeleteCredential(ctx, opts.ID, opts.CredentialID); err != nil {
+		return remoteErr(err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Revoked credential %s of consumer %s.\n", opts.CredentialID, opts.ID)
 	return nil
 }

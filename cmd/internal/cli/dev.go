@@ -350,21 +350,25 @@ func (s *devSession) devJWT(set *spec.Set, project *config.Project, opts *publis
 }
 
 // ensureConsumer creates the dev consumer with every scope the routes use,
-// and re-creates it (with the same key) when new scopes appear.
+// and updates its scopes in place (same key, same id) when they change.
 func (s *devSession) ensureConsumer(ctx context.Context, owner *gwconfig.Owner) error {
 	scopes := routeScopes(owner)
-	if s.consumer != "" && slices.Equal(scopes, s.scopes) {
+	if s.consumer != "" {
+		if slices.Equal(scopes, s.scopes) {
+			return nil
+		}
+		if _, err := s.client.UpdateConsumer(ctx, s.consumer, gwconfig.ConsumerUpdate{Scopes: &scopes}); err != nil {
+			return remoteErr(err)
+		}
+		fmt.Fprintf(s.ios.ErrOut, "dev consumer now has scopes [%s] (same key)\n", strings.Join(scopes, " "))
+		s.scopes = scopes
 		return nil
 	}
 	if s.key == "" {
 		s.key = randomToken("dev_")
 		s.password = randomToken("")[:20]
 	}
-	if s.consumer != "" {
-		if err := s.client.DeleteConsumer(ctx, s.consumer); err != nil {
-			return remoteErr(err)
-		}
-	} else if old, err := s.client.Consumer(ctx, "dev"); err == nil {
+	if old, err := s.client.Consumer(ctx, "dev"); err == nil {
 		// Left over in a persistent --data directory.
 		if err := s.client.DeleteConsumer(ctx, old.ID); err != nil {
 			return remoteErr(err)
@@ -376,9 +380,6 @@ func (s *devSession) ensureConsumer(ctx context.Context, owner *gwconfig.Owner) 
 	})
 	if err != nil {
 		return remoteErr(err)
-	}
-	if s.consumer != "" {
-		fmt.Fprintf(s.ios.ErrOut, "dev consumer now has scopes [%s] (same key)\n", strings.Join(scopes, " "))
 	}
 	s.consumer, s.scopes = created.Consumer.ID, scopes
 	return nil
