@@ -490,3 +490,53 @@ func outcomeOf(t *testing.T, rt http.RoundTripper, method, url string) string {
 	_ = res.Trailer.Write(&sb)
 	return sb.String()
 }
+
+// TestFastPathSendsWhatTheStockTransportSends: the request bytes on the wire
+// are the same through both transports (same serializer: Request.Write).
+func TestFastPathSendsWhatTheStockTransportSends(t *testing.T) {
+	heads := make(chan string, 4)
+	up := startRaw(t, func(c net.Conn, br *bufio.Reader) {
+		for {
+			var head strings.Builder
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				head.WriteString(line)
+				if line == "\r\n" {
+					break
+				}
+			}
+			heads <- head.String()
+			_, _ = io.WriteString(c, "HTTP/1.1 204 No Content\r\n\r\n")
+		}
+	})
+	send := func(rt http.RoundTripper, method string) string {
+		req, _ := http.NewRequest(method, up.url()+"/a%2Fb/c?x=1&y=%20", nil)
+		req.URL.Opaque = "/base/a%2Fb/c" // as the proxy's Rewrite sets it
+		req.Header["User-Agent"] = []string{""}
+		req.Header.Set("X-Forwarded-For", "192.0.2.1")
+		req.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+		req.Header.Add("Accept", "a")
+		req.Header.Add("Accept", "b")
+		res, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return <-heads
+	}
+	fast := newTestTransport(t)
+	stock := NewTransport(nil)
+	defer stock.CloseIdleConnections()
+	for _, method := range []string{"GET", "HEAD", "OPTIONS"} {
+		f, s := send(fast, method), send(stock, method)
+		if f != s {
+			t.Errorf("%s: fast path sent\n%q\nstock transport sent\n%q", method, f, s)
+		}
+		if !strings.HasPrefix(f, method+" /base/a%2Fb/c?x=1&y=%20 HTTP/1.1\r\n") {
+			t.Errorf("%s: request line %q", method, f)
+		}
+	}
+}
