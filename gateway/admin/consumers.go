@@ -181,27 +181,18 @@ func (s *API) addCredential(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusUnprocessableEntity, Title: "Invalid credential", Errors: errs}
 	}
 
-	ctx := context.WithoutCancel(r.Context())
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	cs, err := s.consumers(ctx)
-	if err != nil {
-		return err
-	}
-	c, ok := find(cs, r.PathValue("id"))
-	if !ok {
-		return notFoundConsumer(r.PathValue("id"))
-	}
-	cred, key, err := in.build(cs)
-	if err != nil {
-		return err
-	}
-	c.Credentials = append(append([]config.Credential(nil), c.Credentials...), cred)
-	if err := s.putConsumerLocked(ctx, c, "add-credential"); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, config.ConsumerCreated{Consumer: redact(c), Key: key})
-	return nil
+	return s.withConsumer(r, func(ctx context.Context, cs []config.Consumer, c config.Consumer) error {
+		cred, key, err := in.build(cs)
+		if err != nil {
+			return err
+		}
+		c.Credentials = append(append([]config.Credential(nil), c.Credentials...), cred)
+		if err := s.putConsumerLocked(ctx, c, "add-credential"); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, config.ConsumerCreated{Consumer: redact(c), Key: key})
+		return nil
+	})
 }
 
 // updateConsumer renames a consumer or replaces its scopes, keeping its id
@@ -232,65 +223,68 @@ func (s *API) updateConsumer(w http.ResponseWriter, r *http.Request) error {
 			Detail: fmt.Sprintf("%d error(s); nothing was changed", len(errs))}
 	}
 
-	ctx := context.WithoutCancel(r.Context())
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	cs, err := s.consumers(ctx)
-	if err != nil {
-		return err
-	}
-	c, ok := find(cs, r.PathValue("id"))
-	if !ok {
-		return notFoundConsumer(r.PathValue("id"))
-	}
-	if req.Name != nil && *req.Name != c.Name {
-		for _, o := range cs {
-			if o.Name == *req.Name {
-				return &Error{Status: http.StatusConflict, Title: "Consumer exists",
-					Detail: fmt.Sprintf("a consumer named %q already exists (id %s)", o.Name, o.ID)}
+	return s.withConsumer(r, func(ctx context.Context, cs []config.Consumer, c config.Consumer) error {
+		if req.Name != nil && *req.Name != c.Name {
+			for _, o := range cs {
+				if o.Name == *req.Name {
+					return &Error{Status: http.StatusConflict, Title: "Consumer exists",
+						Detail: fmt.Sprintf("a consumer named %q already exists (id %s)", o.Name, o.ID)}
+				}
 			}
+			c.Name = *req.Name
 		}
-		c.Name = *req.Name
-	}
-	if req.Scopes != nil {
-		c.Scopes = scopes
-	}
-	if err := s.putConsumerLocked(ctx, c, "update"); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, redact(c))
-	return nil
+		if req.Scopes != nil {
+			c.Scopes = scopes
+		}
+		if err := s.putConsumerLocked(ctx, c, "update"); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, redact(c))
+		return nil
+	})
 }
 
 // deleteCredential revokes one credential (key rotation: add the new key,
 // move clients over, then delete the old one); the consumer stays.
 func (s *API) deleteCredential(w http.ResponseWriter, r *http.Request) error {
-	ctx := context.WithoutCancel(r.Context())
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	cs, err := s.consumers(ctx)
-	if err != nil {
-		return err
-	}
-	c, ok := find(cs, r.PathValue("id"))
-	if !ok {
-		return notFoundConsumer(r.PathValue("id"))
-	}
-	id := r.PathValue("cred")
-	i := slices.IndexFunc(c.Credentials, func(cr config.Credential) bool { return cr.ID == id })
-	if i < 0 {
-		return &Error{Status: http.StatusNotFound, Title: "Credential not found",
-			Detail: fmt.Sprintf("consumer %s has no credential %q; see GET /admin/consumers/%s", c.Name, id, c.ID)}
-	}
-	c.Credentials = slices.Delete(slices.Clone(c.Credentials), i, i+1)
-	if err := s.putConsumerLocked(ctx, c, "delete-credential"); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.withConsumer(r, func(ctx context.Context, _ []config.Consumer, c config.Consumer) error {
+		id := r.PathValue("cred")
+		i := slices.IndexFunc(c.Credentials, func(cr config.Credential) bool { return cr.ID == id })
+		if i < 0 {
+			return &Error{Status: http.StatusNotFound, Title: "Credential not found",
+				Detail: fmt.Sprintf("consumer %s has no credential %q; see GET /admin/consumers/%s", c.Name, id, c.ID)}
+		}
+		c.Credentials = slices.Delete(slices.Clone(c.Credentials), i, i+1)
+		if err := s.putConsumerLocked(ctx, c, "delete-credential"); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 }
 
 func (s *API) deleteConsumer(w http.ResponseWriter, r *http.Request) error {
+	return s.withConsumer(r, func(ctx context.Context, _ []config.Consumer, c config.Consumer) error {
+		if err := s.store.DeleteConsumer(ctx, c.ID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return notFoundConsumer(r.PathValue("id"))
+			}
+			return fmt.Errorf("delete consumer %s: %w", c.ID, err)
+		}
+		s.log.Info("admin: consumer deleted", "consumer", c.Name, "id", c.ID)
+		if err := s.reapplyLocked(ctx); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}
+
+// withConsumer runs fn under the write lock with the stored consumers and
+// the one the {id} path value names (by id or name); 404 when there is none.
+// The request's cancellation does not reach the store: a change is made
+// whole or not at all.
+func (s *API) withConsumer(r *http.Request, fn func(ctx context.Context, cs []config.Consumer, c config.Consumer) error) error {
 	ctx := context.WithoutCancel(r.Context())
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -302,18 +296,7 @@ func (s *API) deleteConsumer(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return notFoundConsumer(r.PathValue("id"))
 	}
-	if err := s.store.DeleteConsumer(ctx, c.ID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return notFoundConsumer(r.PathValue("id"))
-		}
-		return fmt.Errorf("delete consumer %s: %w", c.ID, err)
-	}
-	s.log.Info("admin: consumer deleted", "consumer", c.Name, "id", c.ID)
-	if err := s.reapplyLocked(ctx); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return fn(ctx, cs, c)
 }
 
 // putConsumerLocked stores c and makes this node's auth see it at once.
